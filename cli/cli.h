@@ -1,0 +1,64 @@
+/* The berth CLI: global options and the command table. */
+#ifndef BERTH_CLI_H
+#define BERTH_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <berth/berth.h>
+
+/* Exit codes (docs/exit-codes.md). */
+enum cli_exit {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAILURE = 1, /* the operation failed */
+    CLI_EXIT_USAGE = 2,   /* unknown command or flag, bad flag value */
+    CLI_EXIT_INTERRUPTED = 130,
+};
+
+/* A growable list of strings given by repeated flags. */
+struct cli_list {
+    const char **v;
+    size_t n;
+    size_t cap;
+};
+
+void cli_list_push(struct cli_list *l, const char *s);
+
+/* Global options, parsed the way docker compose parses them. */
+struct cli_globals {
+    struct cli_list files;    /* -f/--file, repeatable */
+    const char *project_name; /* -p/--project-name */
+    const char *project_directory;
+    struct cli_list env_files; /* --env-file, repeatable */
+    struct cli_list profiles;  /* --profile, repeatable */
+    const char *ansi;          /* never|always|auto */
+    const char *progress;      /* auto|tty|plain|quiet|json */
+    const char *plugin_dir;    /* --plugin-dir */
+    const char *backend;       /* --backend NAME[,NAME...] */
+    int parallel;              /* --parallel N, -1 = unlimited */
+    bool dry_run;
+    bool verbose;
+};
+
+struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(struct cli_globals *g, int argc, char **argv); /* argv[0] is the command */
+};
+
+/* The command table (cli/commands.c), NULL-terminated by name. */
+extern const struct cli_command cli_commands[];
+
+/* Prints "berth: <flag/command>: <problem>" and an optional hint; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *hint, const char *fmt, ...) BERTH_PRINTF(2, 3);
+
+/* Prints a berth_error (message and hint) to stderr and frees it; returns CLI_EXIT_FAILURE. */
+int cli_report_error(struct berth_error *err);
+
+/* Whether stdout should get ANSI colours (--ansi, NO_COLOR, isatty). */
+bool cli_use_color(const struct cli_globals *g, int fd);
+
+int cmd_version(struct cli_globals *g, int argc, char **argv);
+int cmd_help(struct cli_globals *g, int argc, char **argv);
+
+#endif

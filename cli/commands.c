@@ -1,0 +1,12 @@
+/* The command table: one line per command, implemented in cli/cmd_<name>.c. */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "cli/cli.h"
+
+const struct cli_command cli_commands[] = {
+    {"help", "Show help for berth or one command", cmd_help},
+    {"version", "Show the berth version information", cmd_version},
+    {NULL, NULL, NULL},
+};

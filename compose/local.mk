@@ -1,0 +1,1 @@
+# compose/ (see the folder's files)

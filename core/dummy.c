@@ -1,0 +1,1 @@
+/* Empty: lets automake link libberth from the convenience library. */

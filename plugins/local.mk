@@ -1,0 +1,1 @@
+# plugins/ (see the folder's files)
