@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define BERTH_BACKEND_ABI_MAJOR 1
-#define BERTH_BACKEND_ABI_MINOR 0
+#define BERTH_BACKEND_ABI_MINOR 1
 
 /** Name of the single symbol a plugin exports. */
 #define BERTH_BACKEND_ENTRY "berth_backend_entry"
@@ -326,7 +326,7 @@ struct berth_op_req {
     uint64_t timeout_ms;  /* 0 = the backend's configured default; EVENTS/LOGS-follow: none */
     berth_op_line_fn on_line;   /* LOGS, IMAGE_PULL, IMAGE_BUILD, EXEC (streamed) */
     berth_op_event_fn on_event; /* EVENTS */
-    void *user;                 /* passed to on_line / on_event */
+    void *stream_user;          /* passed to on_line / on_event (not `user`: that is EXEC's) */
 };
 
 /**
@@ -443,6 +443,13 @@ struct berth_backend_driver {
     const char *const *flavours;
     /** Operations, indexed by enum berth_op_kind; NULL = unsupported. */
     berth_backend_op_fn ops[BERTH_OP_COUNT];
+    /* ---- ABI minor 1 ---- */
+    /**
+     * The capability table of one instance (its flavour's: nerdctl lacks
+     * network aliases that podman has), *count entries, valid until destroy;
+     * NULL (or a NULL function) = `caps`. Read only when abi_minor >= 1.
+     */
+    const enum berth_support *(*instance_caps)(void *state, size_t *count);
 };
 
 /** The entry symbol's type. */

@@ -1,0 +1,257 @@
+/* Driver instances: creation, capabilities, submission of operations, destruction. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "core/util.h"
+#include "plugins/plugins-internal.h"
+
+/* Reads the instance's default timeout: "timeout" config, BERTH_BACKEND_TIMEOUT, 300 s. */
+static int backend_read_timeout(struct berth_backend *b, struct berth_error **err)
+{
+    const char *v = berth_backend_config_get(b->eng, b->name, b->drv->info.name, "timeout");
+    const char *what = "configuration 'timeout'";
+    if (v == NULL) {
+        v = getenv("BERTH_BACKEND_TIMEOUT");
+        what = "BERTH_BACKEND_TIMEOUT";
+    }
+    if (v == NULL) {
+        b->timeout_ms = BERTH_BACKEND_TIMEOUT_DEFAULT_MS;
+        return 0;
+    }
+    if (berth_duration_parse(v, &b->timeout_ms, err) < 0)
+        return berth_error_wrap(err, "backend '%s': %s", b->name, what);
+    return 0;
+}
+
+/* Creates an instance of the driver serving name. */
+struct berth_backend *berth_backend_new(struct berth_engine *eng, const char *name,
+                                        struct berth_error **err)
+{
+    if (name == NULL || *name == '\0') {
+        berth_error_set(err, BERTH_E_INVALID, 0, "no backend name given");
+        return NULL;
+    }
+    struct plugin_registry *reg = plugins_registry(eng);
+    const struct berth_driver_info *info = berth_plugins_find(eng, name);
+    if (info == NULL) {
+        berth_error_set(err, BERTH_E_NOT_FOUND, 0, "no driver provides backend '%s'", name);
+        if (err != NULL)
+            berth_error_set_hint(*err,
+                                 "run 'berth backends' to list the drivers found; plugins are "
+                                 "searched in --plugin-dir, BERTH_PLUGIN_PATH and %s/backends",
+                                 BERTH_PKGLIBDIR);
+        return NULL;
+    }
+    struct berth_backend *b = xcalloc(1, sizeof(*b));
+    b->reg = reg;
+    b->eng = eng;
+    for (size_t i = 0; i < reg->n_drivers; i++)
+        if (&reg->drivers[i]->info == info)
+            b->drv = reg->drivers[i];
+    b->name = xstrdup(name);
+    host_init(b);
+    if (backend_read_timeout(b, err) < 0) {
+        free(b->name);
+        free(b);
+        return NULL;
+    }
+    const char *flavour = strcmp(name, info->name) == 0 ? NULL : name;
+    if (info->driver->create(&b->host, flavour, &b->state, err) < 0) {
+        berth_error_set(err, BERTH_E_BACKEND, 0, "the driver failed without saying why");
+        berth_error_wrap(err, "backend '%s'", name);
+        free(b->name);
+        free(b);
+        return NULL;
+    }
+    b->next = reg->instances;
+    if (reg->instances != NULL)
+        reg->instances->prev = b;
+    reg->instances = b;
+    return b;
+}
+
+/* Destroys b now: ops dropped, driver instance destroyed, memory freed. */
+void backend_destroy(struct berth_backend *b)
+{
+    struct plugin_registry *reg = b->reg;
+    if (b->prev != NULL)
+        b->prev->next = b->next;
+    else
+        reg->instances = b->next;
+    if (b->next != NULL)
+        b->next->prev = b->prev;
+    op_drop_all(b);
+    b->destroyed = true;
+    b->drv->info.driver->destroy(b->state);
+    if (b->reap != NULL)
+        event_free(b->reap);
+    free(b->name);
+    free(b);
+}
+
+/* libevent callback: finishes a free that was requested from a callback. */
+static void backend_reap(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    backend_destroy(arg);
+}
+
+/* Frees an instance, on the next turn when called from one of its callbacks. */
+void berth_backend_free(struct berth_backend *b)
+{
+    if (b == NULL || b->dying)
+        return;
+    if (b->upcalls == 0 && b->submits == 0) {
+        backend_destroy(b);
+        return;
+    }
+    b->dying = true;
+    op_discard_all(b);
+    b->reap = event_new(berth_engine_base(b->eng), -1, 0, backend_reap, b);
+    if (b->reap == NULL)
+        abort(); /* event_new fails only on OOM */
+    event_active(b->reap, EV_TIMEOUT, 0);
+}
+
+/* The instance's name (its flavour). */
+const char *berth_backend_name(const struct berth_backend *b)
+{
+    return b->name;
+}
+
+/* The instance's driver. */
+const struct berth_driver_info *berth_backend_driver(const struct berth_backend *b)
+{
+    return &b->drv->info;
+}
+
+/* The support level of feature f. */
+enum berth_support berth_backend_supports(const struct berth_backend *b, enum berth_feature f)
+{
+    const struct berth_backend_driver *drv = b->drv->info.driver;
+    if ((int)f < 0 || f >= BERTH_FEAT_COUNT || (size_t)f >= drv->caps_count)
+        return BERTH_SUPPORT_UNSUPPORTED;
+    return drv->caps[f];
+}
+
+/* True when the driver implements kind k. */
+bool berth_backend_has_op(const struct berth_backend *b, enum berth_op_kind k)
+{
+    if ((int)k < 0 || k >= BERTH_OP_COUNT)
+        return false;
+    return b->drv->info.driver->ops[k] != NULL;
+}
+
+/* The default operation timeout. */
+uint64_t berth_backend_timeout_ms(const struct berth_backend *b)
+{
+    return b->timeout_ms;
+}
+
+/* Number of unfinished ops. */
+size_t berth_backend_op_count(const struct berth_backend *b)
+{
+    return b->n_ops;
+}
+
+/* Checks the fields the kind needs; sets *err naming the missing one. */
+static int backend_check_req(const struct berth_backend *b, const struct berth_op_req *req,
+                             struct berth_error **err)
+{
+    const char *kind = berth_op_kind_name(req->kind);
+    const char *missing = NULL;
+    switch (req->kind) {
+    case BERTH_OP_CONTAINER_CREATE:
+        if (req->spec == NULL)
+            missing = "spec";
+        break;
+    case BERTH_OP_IMAGE_BUILD:
+        if (req->build == NULL)
+            missing = "build";
+        break;
+    case BERTH_OP_NETWORK_CREATE:
+        if (req->network == NULL)
+            missing = "network";
+        break;
+    case BERTH_OP_VOLUME_CREATE:
+        if (req->volume == NULL)
+            missing = "volume";
+        break;
+    case BERTH_OP_EVENTS:
+        if (req->on_event == NULL)
+            missing = "on_event";
+        break;
+    case BERTH_OP_CONTAINER_LOGS:
+        if (req->on_line == NULL)
+            missing = "on_line";
+        else if (req->target == NULL || *req->target == '\0')
+            missing = "target";
+        break;
+    case BERTH_OP_CONTAINER_EXEC:
+        if (req->argv == NULL || req->argv[0] == NULL)
+            missing = "argv";
+        else if (req->target == NULL || *req->target == '\0')
+            missing = "target";
+        break;
+    case BERTH_OP_IMAGE_PULL:
+    case BERTH_OP_IMAGE_INSPECT:
+    case BERTH_OP_IMAGE_REMOVE:
+    case BERTH_OP_CONTAINER_START:
+    case BERTH_OP_CONTAINER_STOP:
+    case BERTH_OP_CONTAINER_KILL:
+    case BERTH_OP_CONTAINER_REMOVE:
+    case BERTH_OP_CONTAINER_INSPECT:
+    case BERTH_OP_CONTAINER_WAIT:
+    case BERTH_OP_CONTAINER_PORT:
+    case BERTH_OP_NETWORK_INSPECT:
+    case BERTH_OP_NETWORK_REMOVE:
+    case BERTH_OP_VOLUME_INSPECT:
+    case BERTH_OP_VOLUME_REMOVE:
+        if (req->target == NULL || *req->target == '\0')
+            missing = "target";
+        break;
+    default:
+        break;
+    }
+    if (missing != NULL)
+        return berth_error_set(err, BERTH_E_INVALID, 0, "backend '%s': %s request without %s",
+                               b->name, kind, missing);
+    return 0;
+}
+
+/* Starts an operation after checking that the driver can do it. */
+struct berth_op *berth_backend_submit(struct berth_backend *b, const struct berth_op_req *req,
+                                      berth_op_done_fn done, void *user, struct berth_error **err)
+{
+    if (b == NULL || req == NULL || done == NULL) {
+        berth_error_set(err, BERTH_E_INVALID, 0,
+                        "berth_backend_submit needs a backend, a request and a callback");
+        return NULL;
+    }
+    if (b->dying) {
+        berth_error_set(err, BERTH_E_STATE, 0, "backend '%s' is being freed", b->name);
+        return NULL;
+    }
+    if ((int)req->kind < 0 || req->kind >= BERTH_OP_COUNT) {
+        berth_error_set(err, BERTH_E_INVALID, 0, "backend '%s': unknown operation kind %d",
+                        b->name, (int)req->kind);
+        return NULL;
+    }
+    if (b->drv->info.driver->ops[req->kind] == NULL) {
+        berth_error_set(err, BERTH_E_UNSUPPORTED, 0, "backend '%s' does not support %s", b->name,
+                        berth_op_kind_name(req->kind));
+        if (err != NULL)
+            berth_error_set_hint(*err,
+                                 "choose another backend with --backend or BERTH_BACKEND "
+                                 "(run 'berth backends' to see them)");
+        return NULL;
+    }
+    if (backend_check_req(b, req, err) < 0)
+        return NULL;
+    return op_start(b, req, done, user);
+}
