@@ -12,3 +12,44 @@ libberth_internal_la_SOURCES += \
 
 # The plugin ABI is public: third-party drivers build against the installed headers.
 pkginclude_HEADERS += include/berth/runtime.h include/berth/backend.h include/berth/spec.h
+
+# plugins/example/: a third-party-style driver and broken plugins for the loader tests,
+# compiled with ONLY the installed headers (staged into _inst by `make install`'s own rule).
+EXAMPLE_PLUGINS = plugins/example/example.so plugins/example/bad-abi.so \
+	plugins/example/no-entry.so plugins/example/bad-table.so
+EXAMPLE_STAGE = $(abs_top_builddir)/plugins/example/_inst
+check_SCRIPTS += $(EXAMPLE_PLUGINS)
+CLEANFILES += $(EXAMPLE_PLUGINS) plugins/example/headers.stamp
+EXTRA_DIST += $(EXAMPLE_PLUGINS:.so=.c)
+
+plugins/example/headers.stamp: $(pkginclude_HEADERS)
+	$(AM_V_GEN)rm -rf '$(EXAMPLE_STAGE)' && \
+	$(MAKE) $(AM_MAKEFLAGS) install-pkgincludeHEADERS DESTDIR='$(EXAMPLE_STAGE)' >/dev/null && \
+	$(MKDIR_P) plugins/example && touch $@
+
+plugins/example/%.so: plugins/example/%.c plugins/example/headers.stamp
+	$(AM_V_CC)$(CC) -std=c11 $(WARN_CFLAGS) -Werror -fPIC -shared \
+		-I'$(EXAMPLE_STAGE)$(includedir)' -o $@ $<
+
+clean-local: clean-plugins-example
+clean-plugins-example:
+	rm -rf '$(EXAMPLE_STAGE)'
+.PHONY: clean-plugins-example
+
+# Tests of the plugin host, the process driver and detection.
+PLUGINS_TEST_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING $(CMOCKA_CFLAGS)
+PLUGINS_TEST_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/test_plugins tests/test_process_driver tests/test_detect
+TESTS += tests/test_plugins tests/test_process_driver tests/test_detect
+
+tests_test_plugins_SOURCES = tests/test_plugins.c
+tests_test_plugins_CPPFLAGS = $(PLUGINS_TEST_CPPFLAGS)
+tests_test_plugins_LDADD = $(PLUGINS_TEST_LDADD)
+
+tests_test_process_driver_SOURCES = tests/test_process_driver.c
+tests_test_process_driver_CPPFLAGS = $(PLUGINS_TEST_CPPFLAGS)
+tests_test_process_driver_LDADD = $(PLUGINS_TEST_LDADD)
+
+tests_test_detect_SOURCES = tests/test_detect.c tests/fake_probe.c tests/fake_probe.h
+tests_test_detect_CPPFLAGS = $(PLUGINS_TEST_CPPFLAGS)
+tests_test_detect_LDADD = $(PLUGINS_TEST_LDADD)
