@@ -321,7 +321,8 @@ static int parse_since(const char *s, int64_t *ns)
     char *end;
     double unix_s = strtod(s, &end);
     if (end != s && *end == '\0') {
-        *ns = (int64_t)(unix_s * 1e9);
+        /* int64 nanoseconds end in 2262: later times clamp */
+        *ns = unix_s >= 9.2e9 ? INT64_MAX : unix_s <= 0 ? 0 : (int64_t)(unix_s * 1e9);
         return 0;
     }
     int y, mo, dd, h = 0, mi = 0, sec = 0, used = 0;
@@ -351,8 +352,8 @@ static int parse_since(const char *s, int64_t *ns)
             return -1;
         struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = dd,
                         .tm_hour = h, .tm_min = mi, .tm_sec = sec};
-        time_t t = timegm(&tm);
-        *ns = ((int64_t)t - offset) * 1000000000 + frac;
+        int64_t t = (int64_t)timegm(&tm) - offset;
+        *ns = t >= 9200000000 ? INT64_MAX : t <= 0 ? 0 : t * 1000000000 + frac;
         return 0;
     }
     uint64_t ms;
