@@ -60,5 +60,6 @@ bool cli_use_color(const struct cli_globals *g, int fd);
 
 int cmd_version(struct cli_globals *g, int argc, char **argv);
 int cmd_help(struct cli_globals *g, int argc, char **argv);
+int cmd_config(struct cli_globals *g, int argc, char **argv);
 
 #endif

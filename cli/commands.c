@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 
 const struct cli_command cli_commands[] = {
+    {"config", "Parse, resolve and render the compose file in canonical format", cmd_config},
     {"help", "Show help for berth or one command", cmd_help},
     {"version", "Show the berth version information", cmd_version},
     {NULL, NULL, NULL},
