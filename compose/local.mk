@@ -2,6 +2,20 @@
 
 # --- engine ---
 pkginclude_HEADERS += include/berth/compose.h
+libberth_internal_la_SOURCES += \
+	compose/engine-internal.h \
+	compose/engine.c compose/engine-model.c compose/eop.c \
+	compose/graph.c compose/graph.h \
+	compose/service.c compose/health.c compose/health.h \
+	compose/restart.c compose/restart.h \
+	compose/resources.c compose/resources.h \
+	compose/images.c compose/images.h \
+	compose/labels.c compose/labels.h \
+	compose/kvlist.c compose/kvlist.h \
+	compose/spec-build.c compose/spec-build.h \
+	compose/compose.c compose/compose-project.c compose/compose-up.c \
+	compose/compose-down.c compose/compose-ctl.c compose/compose-ps.c \
+	compose/compose-exec.c compose/compose-pull.c compose/compose-wait.c
 # --- end engine ---
 
 # --- loader ---
