@@ -7,6 +7,7 @@
 #include <berth/project.h>
 
 #include "compose/engine-internal.h"
+#include "compose/project-internal.h"
 
 /* The loader's config hash of a service. */
 static char *project_hash(void *ctx, const char *service, const json_t *def,
@@ -29,21 +30,6 @@ struct berth_compose *berth_compose_open(struct berth_engine *eng,
                         eng == NULL ? "engine" : project == NULL ? "project" : "backend");
         return NULL;
     }
-    /* the normalised model, `config --format json` shape, values as they are */
-    char *text = berth_project_to_json(project, BERTH_PROJECT_COMPACT);
-    if (text == NULL) {
-        berth_error_set(err, BERTH_E_INVALID, 0, "project %s has no model",
-                        berth_project_name(project));
-        return NULL;
-    }
-    json_error_t jerr;
-    json_t *model = json_loads(text, 0, &jerr);
-    free(text);
-    if (model == NULL) {
-        berth_error_set(err, BERTH_E_PARSE, 0, "the model of project %s: %s",
-                        berth_project_name(project), jerr.text);
-        return NULL;
-    }
     const char *const *files = berth_project_config_files(project);
     size_t len = 1;
     for (const char *const *f = files; f != NULL && *f != NULL; f++)
@@ -55,14 +41,21 @@ struct berth_compose *berth_compose_open(struct berth_engine *eng,
         strcat(joined, *f);
     }
     struct compose_source src = {
-        .model = model,
+        .model = project_model(project),
+        .defined = project_defined_services(project),
+        .parallel_env = berth_project_getenv(project, "COMPOSE_PARALLEL_LIMIT"),
         .working_dir = berth_project_working_dir(project),
         .config_files = joined,
         .hash = project_hash,
         .hash_ctx = (void *)project,
     };
+    if (src.model == NULL) {
+        free(joined);
+        berth_error_set(err, BERTH_E_INVALID, 0, "project %s has no model",
+                        berth_project_name(project));
+        return NULL;
+    }
     struct berth_compose *c = compose_open_source(eng, &src, backend, opts, err);
-    json_decref(model);
     free(joined);
     return c;
 }

@@ -222,7 +222,9 @@ struct berth_compose *compose_open_source(struct berth_engine *eng,
     struct berth_compose_options defaults = {0};
     if (opts == NULL)
         opts = &defaults;
-    int parallel = eop_parallel_limit(opts->parallel, err);
+    int parallel = eop_parallel_limit(
+        opts->parallel, src->parallel_env ? src->parallel_env : getenv("COMPOSE_PARALLEL_LIMIT"),
+        err);
     if (parallel == -2)
         return NULL;
 
@@ -239,13 +241,13 @@ struct berth_compose *compose_open_source(struct berth_engine *eng,
     c->op_timeout_ms = opts->op_timeout_ms;
     c->use_wait = berth_backend_has_op(backend, BERTH_OP_CONTAINER_WAIT);
     c->interrupt_timeout_s = -1;
-    if (src->disabled != NULL) {
+    if (src->defined != NULL) {
         size_t n = 0;
-        while (src->disabled[n])
+        while (src->defined[n])
             n++;
-        c->disabled = xcalloc(n + 1, sizeof(*c->disabled));
+        c->defined = xcalloc(n + 1, sizeof(*c->defined));
         for (size_t i = 0; i < n; i++)
-            c->disabled[i] = xstrdup(src->disabled[i]);
+            c->defined[i] = xstrdup(src->defined[i]);
     }
 
     const json_t *services = json_object_get(model, "services");
@@ -339,9 +341,9 @@ void berth_compose_close(struct berth_compose *c)
     free(c->services);
     free(c->oneoffs);
     free(c->order_names);
-    for (char **p = c->disabled; p != NULL && *p != NULL; p++)
+    for (char **p = c->defined; p != NULL && *p != NULL; p++)
         free(*p);
-    free(c->disabled);
+    free(c->defined);
     json_decref(c->model);
     free(c->name);
     free(c->working_dir);

@@ -35,7 +35,10 @@ struct compose_source {
     const json_t *model;         /* `config --format json` shape; borrowed */
     const char *working_dir;     /* com.docker.compose.project.working_dir */
     const char *config_files;    /* comma list for com.docker.compose.project.config_files */
-    const char *const *disabled; /* services disabled by profiles (never orphans), or NULL */
+    /* every service the files define, active or not (never orphans), or NULL */
+    const char *const *defined;
+    /* COMPOSE_PARALLEL_LIMIT of the project environment (NULL: the process's) */
+    const char *parallel_env;
     compose_hash_fn hash;
     void *hash_ctx;
 };
@@ -224,7 +227,7 @@ struct berth_compose {
     char *name;
     char *working_dir;
     char *config_files;
-    char **disabled;     /* NULL-terminated */
+    char **defined;      /* every service of the files, NULL-terminated (may be NULL) */
     compose_hash_fn hash;
     void *hash_ctx;
 
@@ -286,8 +289,8 @@ void eop_set_user_free(struct eop *e, void (*free_fn)(void *));
 void eop_cancel(struct eop *e);
 /* Forgets: done is never called. */
 void eop_discard(struct eop *e);
-/* The gate's limit from options / COMPOSE_PARALLEL_LIMIT. */
-int eop_parallel_limit(int option, struct berth_error **err);
+/* The gate's limit from the option, else env (COMPOSE_PARALLEL_LIMIT); -2 on a bad value. */
+int eop_parallel_limit(int option, const char *env, struct berth_error **err);
 /* Discards every live operation of c (close). */
 void eop_discard_all(struct berth_compose *c);
 

@@ -756,10 +756,10 @@ static struct service *orphan_service(struct berth_compose *c, const char *name)
     return svc;
 }
 
-/* True when name is a service disabled by profiles (never an orphan). */
-static bool is_disabled(const struct berth_compose *c, const char *name)
+/* True when the files define name (inactive by profiles or targets: never an orphan). */
+static bool is_defined(const struct berth_compose *c, const char *name)
 {
-    for (char **p = c->disabled; p != NULL && *p != NULL; p++)
+    for (char **p = c->defined; p != NULL && *p != NULL; p++)
         if (strcmp(*p, name) == 0)
             return true;
     return false;
@@ -824,9 +824,9 @@ void engine_discover_apply(struct berth_compose *c, const struct berth_op_result
             ci->id == NULL)
             continue;
         strv_push(&seen, ci->id);
-        if (is_disabled(c, service))
-            continue;
         struct service *svc = compose_service(c, service);
+        if (svc == NULL && is_defined(c, service))
+            continue; /* not part of this run, but not an orphan */
         if (svc == NULL)
             svc = orphan_service(c, service);
         struct replica *r = NULL;

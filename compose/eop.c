@@ -241,14 +241,13 @@ void eop_discard_all(struct berth_compose *c)
     }
 }
 
-/* The gate's limit: the option, else COMPOSE_PARALLEL_LIMIT, else unlimited (-1). */
-int eop_parallel_limit(int option, struct berth_error **err)
+/* The gate's limit: the option, else COMPOSE_PARALLEL_LIMIT (env), else unlimited (-1). */
+int eop_parallel_limit(int option, const char *env, struct berth_error **err)
 {
     if (option > 0)
         return option;
     if (option < 0)
         return -1;
-    const char *env = getenv("COMPOSE_PARALLEL_LIMIT");
     if (env == NULL || *env == '\0')
         return -1;
     char *end;

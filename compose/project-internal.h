@@ -16,6 +16,12 @@ const json_t *project_model(const struct berth_project *p);
 /* The model of one active service (borrowed), or NULL. */
 const json_t *project_service(const struct berth_project *p, const char *name);
 
+/*
+ * Every service the compose files define, active or not (profiles, targets),
+ * NULL-terminated or NULL when none: containers of these are never orphans.
+ */
+const char *const *project_defined_services(const struct berth_project *p);
+
 /* The project environment as a JSON object of strings (borrowed). */
 const json_t *project_environment(const struct berth_project *p);
 

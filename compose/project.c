@@ -32,6 +32,7 @@ struct berth_project {
     json_t *model;
     json_t *env;
     struct strv services, profiles, networks, volumes, images;
+    struct strv defined; /* every service of the files, active or not (engine: orphans) */
     bool interpolated;
 };
 
@@ -460,6 +461,10 @@ static struct berth_project *make_project(struct load *s, json_t *model)
             strv_pushf(&p->images, "%s-%s", p->name, p->services.v[i]);
     }
     profiles_all(ynode_map_get(s->tree, "services"), &p->profiles);
+    strv_init(&p->defined);
+    const struct ynode *all = ynode_map_get(s->tree, "services");
+    for (size_t i = 0; all != NULL && all->kind == YNODE_MAP && i < all->n; i++)
+        strv_push(&p->defined, ynode_map_key(all, i));
     sorted_keys(json_object_get(model, "networks"), &p->networks);
     sorted_keys(json_object_get(model, "volumes"), &p->volumes);
     return p;
@@ -569,6 +574,7 @@ void berth_project_free(struct berth_project *p)
     strv_free(&p->networks);
     strv_free(&p->volumes);
     strv_free(&p->images);
+    strv_free(&p->defined);
     free(p);
 }
 
@@ -663,6 +669,11 @@ const json_t *project_model(const struct berth_project *p)
 const json_t *project_service(const struct berth_project *p, const char *name)
 {
     return json_object_get(json_object_get(p->model, "services"), name);
+}
+
+const char *const *project_defined_services(const struct berth_project *p)
+{
+    return (const char *const *)p->defined.v;
 }
 
 const json_t *project_environment(const struct berth_project *p)
