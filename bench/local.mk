@@ -1,1 +1,9 @@
 # bench/ (see the folder's files)
+
+# --- detection bench (plugins/) ---
+# bench/detect-bench: detection with all candidates vs the slowest single probe (<= 1.1x).
+noinst_PROGRAMS += bench/detect-bench
+bench_detect_bench_SOURCES = bench/detect.c tests/fake_probe.c tests/fake_probe.h
+bench_detect_bench_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
+bench_detect_bench_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS)
+# --- end detection bench ---

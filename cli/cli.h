@@ -60,6 +60,7 @@ bool cli_use_color(const struct cli_globals *g, int fd);
 
 int cmd_version(struct cli_globals *g, int argc, char **argv);
 int cmd_help(struct cli_globals *g, int argc, char **argv);
+int cmd_backends(struct cli_globals *g, int argc, char **argv);
 int cmd_config(struct cli_globals *g, int argc, char **argv);
 
 #endif

@@ -4,3 +4,4 @@ cli_berth_SOURCES = cli/main.c cli/cli.h cli/commands.c
 cli_berth_LDADD = libberth.la $(BERTH_DEPS_LIBS) $(LIBEVENT_EXTRA_LIBS)
 cli_berth_LDFLAGS = -static
 cli_berth_SOURCES += cli/cmd_config.c
+cli_berth_SOURCES += cli/cmd_backends.c

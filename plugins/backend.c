@@ -27,6 +27,30 @@ static int backend_read_timeout(struct berth_backend *b, struct berth_error **er
     return 0;
 }
 
+/* Takes the instance's capability table (ABI minor 1) or the driver's; checks it. */
+static int backend_read_caps(struct berth_backend *b, struct berth_error **err)
+{
+    const struct berth_backend_driver *drv = b->drv->info.driver;
+    b->caps = drv->caps;
+    b->n_caps = drv->caps_count;
+    if (drv->abi_minor >= 1 && drv->instance_caps != NULL) {
+        size_t n = 0;
+        const enum berth_support *caps = drv->instance_caps(b->state, &n);
+        if (caps != NULL || n == 0) {
+            b->caps = caps;
+            b->n_caps = caps ? n : 0;
+        }
+    }
+    size_t n = b->n_caps < BERTH_FEAT_COUNT ? b->n_caps : BERTH_FEAT_COUNT;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned)b->caps[i] > BERTH_SUPPORT_PARTIAL)
+            return berth_error_set(err, BERTH_E_INVALID, 0,
+                                   "backend '%s': capability '%s' has an invalid support level %u",
+                                   b->name, berth_feature_name((enum berth_feature)i),
+                                   (unsigned)b->caps[i]);
+    return 0;
+}
+
 /* Creates an instance of the driver serving name. */
 struct berth_backend *berth_backend_new(struct berth_engine *eng, const char *name,
                                         struct berth_error **err)
@@ -63,6 +87,12 @@ struct berth_backend *berth_backend_new(struct berth_engine *eng, const char *na
     if (info->driver->create(&b->host, flavour, &b->state, err) < 0) {
         berth_error_set(err, BERTH_E_BACKEND, 0, "the driver failed without saying why");
         berth_error_wrap(err, "backend '%s'", name);
+        free(b->name);
+        free(b);
+        return NULL;
+    }
+    if (backend_read_caps(b, err) < 0) {
+        info->driver->destroy(b->state);
         free(b->name);
         free(b);
         return NULL;
@@ -133,10 +163,9 @@ const struct berth_driver_info *berth_backend_driver(const struct berth_backend 
 /* The support level of feature f. */
 enum berth_support berth_backend_supports(const struct berth_backend *b, enum berth_feature f)
 {
-    const struct berth_backend_driver *drv = b->drv->info.driver;
-    if ((int)f < 0 || f >= BERTH_FEAT_COUNT || (size_t)f >= drv->caps_count)
+    if ((int)f < 0 || f >= BERTH_FEAT_COUNT || (size_t)f >= b->n_caps)
         return BERTH_SUPPORT_UNSUPPORTED;
-    return drv->caps[f];
+    return b->caps[f];
 }
 
 /* True when the driver implements kind k. */

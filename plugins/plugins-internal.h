@@ -45,6 +45,8 @@ struct berth_backend {
     char *name;
     struct berth_host host;
     void *state;
+    const enum berth_support *caps; /* the instance's table (ABI minor 1) or the driver's */
+    size_t n_caps;
     uint64_t timeout_ms;
     struct berth_op *ops; /* unfinished operations */
     size_t n_ops;

@@ -180,6 +180,54 @@ static const struct berth_backend_driver t_driver = {
     .ops = {[BERTH_OP_PROBE] = t_probe, [BERTH_OP_CONTAINER_LOGS] = t_logs},
 };
 
+/* Instance capability tables (ABI minor 1): per flavour. */
+static const enum berth_support ic_full[] = {[BERTH_FEAT_NETWORK_ALIASES] = BERTH_SUPPORT_NATIVE};
+static const enum berth_support ic_none[] = {[BERTH_FEAT_NETWORK_ALIASES] =
+                                                 BERTH_SUPPORT_UNSUPPORTED};
+
+/* Creates an instance whose state is its flavour's name. */
+static int ic_create(const struct berth_host *host, const char *flavour, void **state,
+                     struct berth_error **err)
+{
+    (void)host;
+    (void)err;
+    *state = (void *)(flavour ? flavour : "ic-a");
+    return 0;
+}
+
+/* Nothing to free. */
+static void ic_destroy(void *state)
+{
+    (void)state;
+}
+
+/* The flavour's table. */
+static const enum berth_support *ic_caps(void *state, size_t *count)
+{
+    const char *flavour = state;
+    *count = BERTH_FEAT_NETWORK_ALIASES + 1;
+    return strcmp(flavour, "ic-a") == 0 ? ic_full : ic_none;
+}
+
+/* Must not be called: its driver declares ABI minor 0. */
+static const enum berth_support *ic_caps_forbidden(void *state, size_t *count)
+{
+    (void)state;
+    (void)count;
+    fail_msg("instance_caps read from a minor-0 driver");
+    return NULL;
+}
+
+static const char *const ic_flavours[] = {"ic-a", "ic-b", NULL};
+static const struct berth_backend_driver ic_driver = {
+    .abi_major = BERTH_BACKEND_ABI_MAJOR, .abi_minor = 1, .name = "icaps", .caps = ic_none,
+    .caps_count = BERTH_FEAT_NETWORK_ALIASES + 1, .create = ic_create, .destroy = ic_destroy,
+    .flavours = ic_flavours, .instance_caps = ic_caps};
+static const struct berth_backend_driver ic_old_driver = {
+    .abi_major = BERTH_BACKEND_ABI_MAJOR, .abi_minor = 0, .name = "icold", .caps = ic_full,
+    .caps_count = BERTH_FEAT_NETWORK_ALIASES + 1, .create = ic_create, .destroy = ic_destroy,
+    .instance_caps = ic_caps_forbidden};
+
 /* ----------------------------------------------------------- helpers */
 
 /* What a done callback saw. */
@@ -833,6 +881,29 @@ static void test_add_driver_checks(void **state)
     berth_error_clear(&e);
 }
 
+static void test_instance_caps(void **state)
+{
+    (void)state;
+    assert_int_equal(berth_plugins_add_driver(eng, &ic_driver, NULL, NULL), 0);
+    assert_int_equal(berth_plugins_add_driver(eng, &ic_old_driver, NULL, NULL), 0);
+    struct berth_backend *a = berth_backend_new(eng, "ic-a", NULL);
+    struct berth_backend *bb = berth_backend_new(eng, "ic-b", NULL);
+    struct berth_backend *old = berth_backend_new(eng, "icold", NULL);
+    assert_non_null(a);
+    assert_non_null(bb);
+    assert_non_null(old);
+    assert_string_equal(berth_backend_driver(bb)->name, "icaps");
+    assert_string_equal(berth_backend_name(bb), "ic-b");
+    assert_int_equal(berth_backend_supports(a, BERTH_FEAT_NETWORK_ALIASES), BERTH_SUPPORT_NATIVE);
+    assert_int_equal(berth_backend_supports(bb, BERTH_FEAT_NETWORK_ALIASES),
+                     BERTH_SUPPORT_UNSUPPORTED);
+    assert_int_equal(berth_backend_supports(old, BERTH_FEAT_NETWORK_ALIASES),
+                     BERTH_SUPPORT_NATIVE);
+    berth_backend_free(a);
+    berth_backend_free(bb);
+    berth_backend_free(old);
+}
+
 /* ----------------------------------------------------- configuration */
 
 static void test_config_order(void **state)
@@ -938,6 +1009,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plugin_path_env, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plugin_path_env_ignored_with_flag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_driver_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_instance_caps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duration_parse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names, setup, teardown),
