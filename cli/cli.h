@@ -63,4 +63,23 @@ int cmd_help(struct cli_globals *g, int argc, char **argv);
 int cmd_backends(struct cli_globals *g, int argc, char **argv);
 int cmd_config(struct cli_globals *g, int argc, char **argv);
 
+int cmd_up(struct cli_globals *g, int argc, char **argv);
+int cmd_down(struct cli_globals *g, int argc, char **argv);
+int cmd_ps(struct cli_globals *g, int argc, char **argv);
+int cmd_logs(struct cli_globals *g, int argc, char **argv);
+int cmd_start(struct cli_globals *g, int argc, char **argv);
+int cmd_stop(struct cli_globals *g, int argc, char **argv);
+int cmd_restart(struct cli_globals *g, int argc, char **argv);
+int cmd_kill(struct cli_globals *g, int argc, char **argv);
+int cmd_rm(struct cli_globals *g, int argc, char **argv);
+int cmd_exec(struct cli_globals *g, int argc, char **argv);
+int cmd_run(struct cli_globals *g, int argc, char **argv);
+int cmd_pull(struct cli_globals *g, int argc, char **argv);
+int cmd_images(struct cli_globals *g, int argc, char **argv);
+int cmd_port(struct cli_globals *g, int argc, char **argv);
+int cmd_top(struct cli_globals *g, int argc, char **argv);
+int cmd_events(struct cli_globals *g, int argc, char **argv);
+int cmd_wait(struct cli_globals *g, int argc, char **argv);
+int cmd_ls(struct cli_globals *g, int argc, char **argv);
+
 #endif

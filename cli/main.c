@@ -10,52 +10,6 @@
 
 #include "cli/cli.h"
 
-void cli_list_push(struct cli_list *l, const char *s)
-{
-    if (l->n + 1 >= l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 8;
-        l->v = realloc(l->v, l->cap * sizeof(*l->v));
-        if (l->v == NULL)
-            abort();
-    }
-    l->v[l->n++] = s;
-    l->v[l->n] = NULL;
-}
-
-int cli_usage_error(const char *hint, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("berth: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    if (hint != NULL)
-        fprintf(stderr, "hint: %s\n", hint);
-    return CLI_EXIT_USAGE;
-}
-
-int cli_report_error(struct berth_error *err)
-{
-    fprintf(stderr, "berth: %s\n", berth_error_message(err));
-    if (berth_error_hint(err) != NULL)
-        fprintf(stderr, "hint: %s\n", berth_error_hint(err));
-    berth_error_free(err);
-    return CLI_EXIT_FAILURE;
-}
-
-bool cli_use_color(const struct cli_globals *g, int fd)
-{
-    if (g->ansi != NULL && strcmp(g->ansi, "always") == 0)
-        return true;
-    if (g->ansi != NULL && strcmp(g->ansi, "never") == 0)
-        return false;
-    const char *nc = getenv("NO_COLOR");
-    if (nc != NULL && nc[0] != '\0')
-        return false;
-    return isatty(fd) != 0;
-}
-
 /* Prints the global usage text. */
 static void usage(FILE *out)
 {
