@@ -53,3 +53,15 @@ tests_test_process_driver_LDADD = $(PLUGINS_TEST_LDADD)
 tests_test_detect_SOURCES = tests/test_detect.c tests/fake_probe.c tests/fake_probe.h
 tests_test_detect_CPPFLAGS = $(PLUGINS_TEST_CPPFLAGS)
 tests_test_detect_LDADD = $(PLUGINS_TEST_LDADD)
+
+# --- container and image API, backend selection ---
+# The single-container/image API (include/berth/container.h) runs on the plugin host,
+# so it lives here: no compose knowledge (cleanup, which uses compose labels, is in compose/).
+libberth_internal_la_SOURCES += \
+	plugins/capi-internal.h plugins/capi.c \
+	plugins/copy.c plugins/copy.h \
+	plugins/select.c \
+	plugins/container.c \
+	plugins/image.c
+pkginclude_HEADERS += include/berth/container.h
+# --- end container and image API ---
