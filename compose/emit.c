@@ -40,39 +40,52 @@ static int cmp_keys(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static json_t *ordered(const json_t *v, unsigned flags, bool top);
-
-/* Adds key -> ordered(value) to o, escaping the key when asked. */
-static void add(json_t *o, const char *key, const json_t *v, unsigned flags)
+/* The keys of an object in output order (top: compose's top-level order first). */
+static const char **keys_in_order(const json_t *v, bool top, size_t *count)
 {
-    if (flags & EMIT_ESCAPE_DOLLAR) {
-        char *k = escape_dollar(key);
-        json_object_set_new(o, k, ordered(v, flags, false));
-        free(k);
-    } else {
-        json_object_set_new(o, key, ordered(v, flags, false));
+    size_t n = json_object_size(v), i = 0;
+    const char **keys = xcalloc(n + 1, sizeof(*keys));
+    const char *k;
+    json_t *x;
+    json_object_foreach((json_t *)v, k, x) keys[i++] = k;
+    qsort(keys, n, sizeof(*keys), cmp_keys);
+    if (top) {
+        size_t front = 0;
+        for (size_t t = 0; t < ARRAY_LEN(top_order); t++) {
+            for (size_t j = front; j < n; j++) {
+                if (strcmp(keys[j], top_order[t]) == 0) {
+                    const char *hit = keys[j];
+                    memmove(keys + front + 1, keys + front, (j - front) * sizeof(*keys));
+                    keys[front++] = hit;
+                    break;
+                }
+            }
+        }
     }
+    *count = n;
+    return keys;
 }
 
-/* A copy of v with sorted keys (top: compose's top-level order first). */
+static json_t *ordered(const json_t *v, unsigned flags, bool top);
+
+/* A copy of v with output-ordered keys (and '$' escaped when asked). */
 static json_t *ordered(const json_t *v, unsigned flags, bool top)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
-        size_t n = json_object_size(v), i = 0;
-        const char **keys = xcalloc(n + 1, sizeof(*keys));
-        const char *k;
-        json_t *x;
-        json_object_foreach((json_t *)v, k, x) keys[i++] = k;
-        qsort(keys, n, sizeof(*keys), cmp_keys);
+        size_t n;
+        const char **keys = keys_in_order(v, top, &n);
         json_t *o = json_object();
-        if (top)
-            for (size_t t = 0; t < ARRAY_LEN(top_order); t++)
-                if (json_object_get(v, top_order[t]) != NULL)
-                    add(o, top_order[t], json_object_get(v, top_order[t]), flags);
-        for (i = 0; i < n; i++)
-            if (json_object_get(o, keys[i]) == NULL)
-                add(o, keys[i], json_object_get(v, keys[i]), flags);
+        for (size_t i = 0; i < n; i++) {
+            json_t *c = ordered(json_object_get(v, keys[i]), flags, false);
+            if (flags & EMIT_ESCAPE_DOLLAR) {
+                char *k = escape_dollar(keys[i]);
+                json_object_set_new(o, k, c);
+                free(k);
+            } else {
+                json_object_set_new(o, keys[i], c);
+            }
+        }
         free(keys);
         return o;
     }
@@ -101,34 +114,170 @@ json_t *emit_ordered(const json_t *model, unsigned flags)
     return ordered(model, flags, true);
 }
 
-char *emit_json(const json_t *model, unsigned flags)
-{
-    json_t *o = emit_ordered(model, flags);
-    size_t jf = JSON_REAL_PRECISION(15) | ((flags & EMIT_COMPACT) ? JSON_COMPACT : JSON_INDENT(2));
-    char *s = json_dumps(o, jf);
-    json_decref(o);
-    if (s == NULL)
-        return NULL;
-    char *out = xasprintf("%s\n", s);
-    free(s);
-    return out;
-}
-
-/* ---------------------------------------------------------------- YAML */
-
 struct buf {
     char *data;
     size_t len, cap;
 };
 
+/* Appends n bytes. */
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (b->len + n + 1 > cap)
+            cap *= 2;
+        b->data = xrealloc(b->data, cap);
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void buf_str(struct buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+/* A JSON string literal ('$' doubled when asked). */
+static void json_quote(struct buf *b, const char *s, size_t n, unsigned flags)
+{
+    buf_add(b, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = NULL;
+        char tmp[8];
+        if (c == '"')
+            esc = "\\\"";
+        else if (c == '\\')
+            esc = "\\\\";
+        else if (c == '\n')
+            esc = "\\n";
+        else if (c == '\t')
+            esc = "\\t";
+        else if (c == '\r')
+            esc = "\\r";
+        else if (c == '\b')
+            esc = "\\b";
+        else if (c == '\f')
+            esc = "\\f";
+        else if (c < 0x20) {
+            snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+            esc = tmp;
+        } else if (c == '$' && (flags & EMIT_ESCAPE_DOLLAR))
+            esc = "$$";
+        if (esc != NULL) {
+            buf_add(b, s + i - run, run);
+            run = 0;
+            buf_str(b, esc);
+        } else {
+            run++;
+        }
+    }
+    buf_add(b, s + n - run, run);
+    buf_add(b, "\"", 1);
+}
+
+/* A real number the way jansson writes it (15 significant digits, always a float). */
+static void real_text(double d, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%.15g", d);
+    if (strpbrk(buf, ".eEin") == NULL)
+        strncat(buf, ".0", cap - strlen(buf) - 1);
+}
+
+/* Newline and indentation. */
+static void json_indent(struct buf *b, unsigned flags, int depth)
+{
+    if (flags & EMIT_COMPACT)
+        return;
+    buf_add(b, "\n", 1);
+    for (int i = 0; i < depth; i++)
+        buf_add(b, "  ", 2);
+}
+
+/* Writes v as JSON with output-ordered keys. */
+static void json_write(struct buf *b, const json_t *v, unsigned flags, int depth, bool top)
+{
+    char num[64];
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        size_t n;
+        const char **keys = keys_in_order(v, top, &n);
+        if (n == 0) {
+            buf_str(b, "{}");
+            free(keys);
+            return;
+        }
+        buf_add(b, "{", 1);
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0)
+                buf_add(b, ",", 1);
+            json_indent(b, flags, depth + 1);
+            json_quote(b, keys[i], strlen(keys[i]), flags);
+            buf_str(b, (flags & EMIT_COMPACT) ? ":" : ": ");
+            json_write(b, json_object_get(v, keys[i]), flags, depth + 1, false);
+        }
+        json_indent(b, flags, depth);
+        buf_add(b, "}", 1);
+        free(keys);
+        return;
+    }
+    case JSON_ARRAY: {
+        size_t n = json_array_size(v);
+        if (n == 0) {
+            buf_str(b, "[]");
+            return;
+        }
+        buf_add(b, "[", 1);
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0)
+                buf_add(b, ",", 1);
+            json_indent(b, flags, depth + 1);
+            json_write(b, json_array_get(v, i), flags, depth + 1, false);
+        }
+        json_indent(b, flags, depth);
+        buf_add(b, "]", 1);
+        return;
+    }
+    case JSON_STRING:
+        json_quote(b, json_string_value(v), json_string_length(v), flags);
+        return;
+    case JSON_INTEGER:
+        snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+        buf_str(b, num);
+        return;
+    case JSON_REAL:
+        real_text(json_real_value(v), num, sizeof(num));
+        buf_str(b, num);
+        return;
+    case JSON_TRUE:
+        buf_str(b, "true");
+        return;
+    case JSON_FALSE:
+        buf_str(b, "false");
+        return;
+    case JSON_NULL:
+        buf_str(b, "null");
+        return;
+    }
+}
+
+char *emit_json(const json_t *model, unsigned flags)
+{
+    struct buf b = {0};
+    json_write(&b, model, flags, 0, true);
+    buf_add(&b, "\n", 1);
+    return b.data;
+}
+
+/* ---------------------------------------------------------------- YAML */
+
 /* libyaml output callback: appends to the buffer. */
 static int write_cb(void *user, unsigned char *data, size_t size)
 {
-    struct buf *b = user;
-    b->data = xreallocarray_grow(b->data, &b->cap, b->len + size + 1, 1);
-    memcpy(b->data + b->len, data, size);
-    b->len += size;
-    b->data[b->len] = '\0';
+    buf_add(user, (const char *)data, size);
     return 1;
 }
 
@@ -139,7 +288,7 @@ static bool needs_quotes(const char *s)
     size_t n = strlen(s);
     if (n == 0 || yaml_resolve_plain(s, n) != YTYPE_STR)
         return true;
-    for (size_t i = 0; i < ARRAY_LEN(words); i++)
+    for (size_t i = 0; n <= 3 && i < ARRAY_LEN(words); i++)
         if (strcasecmp(s, words[i]) == 0)
             return true;
     /* base-60 looking values (YAML 1.1 readers): digits and colons only */
@@ -162,14 +311,19 @@ static int emit_scalar(yaml_emitter_t *em, const char *text, yaml_scalar_style_t
 }
 
 /* Emits a string, quoted when it would not read back as a string. */
-static int emit_string(yaml_emitter_t *em, const char *s)
+static int emit_string(yaml_emitter_t *em, const char *s, unsigned flags)
 {
+    char *esc = NULL;
+    if ((flags & EMIT_ESCAPE_DOLLAR) && strchr(s, '$') != NULL)
+        s = esc = escape_dollar(s);
     yaml_scalar_style_t style = YAML_ANY_SCALAR_STYLE;
     if (strchr(s, '\n') != NULL)
         style = YAML_LITERAL_SCALAR_STYLE;
     else if (needs_quotes(s))
         style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-    return emit_scalar(em, s, style);
+    int ok = emit_scalar(em, s, style);
+    free(esc);
+    return ok;
 }
 
 /* A real number written so that it reads back as a float. */
@@ -188,7 +342,7 @@ static void format_real(double d, char *buf, size_t cap)
         strncat(buf, ".0", cap - strlen(buf) - 1);
 }
 
-static int emit_value(yaml_emitter_t *em, const json_t *v, int depth);
+static int emit_value(yaml_emitter_t *em, const json_t *v, unsigned flags, int depth);
 
 /* True for service-level keys docker compose leaves out of YAML when null. */
 static bool skip_null(const char *key, const json_t *v, int depth)
@@ -197,7 +351,7 @@ static bool skip_null(const char *key, const json_t *v, int depth)
            (strcmp(key, "command") == 0 || strcmp(key, "entrypoint") == 0);
 }
 
-static int emit_value(yaml_emitter_t *em, const json_t *v, int depth)
+static int emit_value(yaml_emitter_t *em, const json_t *v, unsigned flags, int depth)
 {
     yaml_event_t ev;
     char buf[64];
@@ -208,14 +362,18 @@ static int emit_value(yaml_emitter_t *em, const json_t *v, int depth)
                 &ev, NULL, NULL, 1, empty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE) ||
             !yaml_emitter_emit(em, &ev))
             return 0;
-        const char *k;
-        json_t *x;
-        json_object_foreach((json_t *)v, k, x) {
-            if (skip_null(k, x, depth + 1))
+        size_t n;
+        const char **keys = keys_in_order(v, depth == 0, &n);
+        int ok = 1;
+        for (size_t i = 0; i < n && ok; i++) {
+            const json_t *x = json_object_get(v, keys[i]);
+            if (skip_null(keys[i], x, depth + 1))
                 continue;
-            if (!emit_string(em, k) || !emit_value(em, x, depth + 1))
-                return 0;
+            ok = emit_string(em, keys[i], flags) && emit_value(em, x, flags, depth + 1);
         }
+        free(keys);
+        if (!ok)
+            return 0;
         yaml_mapping_end_event_initialize(&ev);
         return yaml_emitter_emit(em, &ev);
     }
@@ -229,14 +387,14 @@ static int emit_value(yaml_emitter_t *em, const json_t *v, int depth)
         size_t i;
         json_t *x;
         json_array_foreach((json_t *)v, i, x) {
-            if (!emit_value(em, x, depth + 1))
+            if (!emit_value(em, x, flags, depth + 1))
                 return 0;
         }
         yaml_sequence_end_event_initialize(&ev);
         return yaml_emitter_emit(em, &ev);
     }
     case JSON_STRING:
-        return emit_string(em, json_string_value(v));
+        return emit_string(em, json_string_value(v), flags);
     case JSON_INTEGER:
         snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
         return emit_scalar(em, buf, YAML_PLAIN_SCALAR_STYLE);
@@ -255,7 +413,6 @@ static int emit_value(yaml_emitter_t *em, const json_t *v, int depth)
 
 char *emit_yaml(const json_t *model, unsigned flags)
 {
-    json_t *o = emit_ordered(model, flags & ~(unsigned)EMIT_COMPACT);
     struct buf b = {0};
     yaml_emitter_t em;
     yaml_emitter_initialize(&em);
@@ -267,11 +424,10 @@ char *emit_yaml(const json_t *model, unsigned flags)
     int ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
              yaml_emitter_emit(&em, &ev) &&
              yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
-             yaml_emitter_emit(&em, &ev) && emit_value(&em, o, 0) &&
+             yaml_emitter_emit(&em, &ev) && emit_value(&em, model, flags, 0) &&
              yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&em, &ev) &&
              yaml_stream_end_event_initialize(&ev) && yaml_emitter_emit(&em, &ev);
     yaml_emitter_delete(&em);
-    json_decref(o);
     if (!ok) {
         free(b.data);
         return NULL;

@@ -117,13 +117,12 @@ static void on_unset(const char *name, void *user)
 }
 
 /* Reports mapping keys that are not strings (`123:` or `true:`) under path. */
-static void check_keys(struct loader *l, const struct ynode *n, struct ypath *path)
+static void check_keys(struct loader *l, const struct ynode *n, const struct ylpath *path)
 {
     if (n->kind == YNODE_SEQ) {
         for (size_t i = 0; i < n->n; i++) {
-            ypath_push_index(path, i);
-            check_keys(l, n->items[i], path);
-            ypath_pop(path);
+            struct ylpath sub = {.up = path, .index = i};
+            check_keys(l, n->items[i], &sub);
         }
         return;
     }
@@ -131,17 +130,15 @@ static void check_keys(struct loader *l, const struct ynode *n, struct ypath *pa
         return;
     for (size_t i = 0; i < n->n; i++) {
         const struct ynode *k = n->keys[i];
-        enum ytype t = ynode_type(k);
-        if (t != YTYPE_STR) {
-            const char *where = path->len ? ypath_str(path) : NULL;
-            diag_add(l->d, k, NULL, "quote the key, e.g. \"123\":",
-                     "non-string key %s%s: %s", where ? "in " : "at top level",
-                     where ? where : "", k->text);
+        if (ynode_type(k) != YTYPE_STR) {
+            char *where = ylpath_str(path);
+            diag_add(l->d, k, NULL, "quote the key, e.g. \"123\":", "non-string key %s%s: %s",
+                     *where ? "in " : "at top level", where, k->text);
+            free(where);
             continue;
         }
-        ypath_push_key(path, k->text);
-        check_keys(l, n->items[i], path);
-        ypath_pop(path);
+        struct ylpath sub = {.up = path, .key = k->text};
+        check_keys(l, n->items[i], &sub);
     }
 }
 
@@ -187,11 +184,8 @@ int loader_parse(struct loader *l, const char *path, const char *base_dir,
             rc = -1;
             continue;
         }
-        struct ypath p;
-        ypath_init(&p);
         size_t before = l->d->n;
-        check_keys(l, doc, &p);
-        ypath_free(&p);
+        check_keys(l, doc, NULL);
         if (l->d->n != before) {
             ynode_free(doc);
             rc = -1;

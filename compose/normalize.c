@@ -497,7 +497,6 @@ static json_t *typed(struct nz *z, const struct ynode *n, const struct field *fi
         const char *k = n->keys[i]->text;
         const struct ynode *v = n->items[i];
         push(z, k);
-        rec(z, v);
         const struct field *f = NULL;
         for (const struct field *p = fields; p->name; p++)
             if (strcmp(p->name, k) == 0)
@@ -1232,34 +1231,62 @@ static json_t *read_env_files(struct nz *z, const struct ynode *n, bool labels)
 
 /* ---------------------------------------------------------------- services */
 
-/* Keys whose value is a plain string. */
-static const char *const string_keys[] = {
-    "cgroup",  "cgroup_parent", "container_name", "cpuset",      "domainname", "hostname",
-    "image",   "ipc",           "isolation",      "mac_address", "network_mode", "platform",
-    "restart", "runtime",       "stop_signal",    "user",        "userns_mode", "uts",
-    "working_dir", "pid",       "pull_refresh_after", NULL};
-static const char *const bool_keys[] = {"attach", "init",     "oom_kill_disable", "privileged",
-                                        "read_only", "stdin_open", "tty", "use_api_socket",
-                                        NULL};
-static const char *const int_keys[] = {"cpu_count", "cpu_percent", "cpu_shares", "cpu_quota",
-                                       "cpu_period", "cpu_rt_period", "cpu_rt_runtime",
-                                       "oom_score_adj", "pids_limit", "mem_swappiness", "scale",
-                                       NULL};
-static const char *const byte_keys[] = {"mem_limit", "mem_reservation", "memswap_limit",
-                                        "shm_size", NULL};
-static const char *const list_keys[] = {"cap_add",   "cap_drop",      "dns",
-                                        "dns_opt",   "dns_search",    "tmpfs",
-                                        "expose",    "external_links", "security_opt",
-                                        "volumes_from", "links",      "group_add",
-                                        "device_cgroup_rules", "profiles", NULL};
+/* How each service key converts. */
+enum skind {
+    SK_PLAIN = 0, SK_STR, SK_BOOL, SK_INT, SK_BYTES, SK_LIST, SK_LIST_DUP, SK_NUM, SK_DURATION,
+    SK_COMMAND, SK_KV, SK_BUILD, SK_HEALTH, SK_LOGGING, SK_DEPLOY, SK_DEVELOP, SK_DEPENDS,
+    SK_NETWORKS, SK_PORTS, SK_VOLUMES, SK_FILEREFS, SK_DEVICES, SK_HOSTS, SK_ULIMITS, SK_HOOKS,
+    SK_PULL, SK_ENV, SK_ENV_FILE, SK_LABELS, SK_LABEL_FILE, SK_SKIP,
+};
 
-/* True when key is in the NULL-terminated list. */
-static bool in(const char *const *list, const char *key)
+/* Service keys and their conversions, sorted by name (bsearch). */
+static const struct skey {
+    const char *name;
+    enum skind kind;
+} service_keys[] = {
+    {"annotations", SK_KV},        {"attach", SK_BOOL},          {"build", SK_BUILD},
+    {"cap_add", SK_LIST},          {"cap_drop", SK_LIST},        {"cgroup", SK_STR},
+    {"cgroup_parent", SK_STR},     {"command", SK_COMMAND},      {"configs", SK_FILEREFS},
+    {"container_name", SK_STR},    {"cpu_count", SK_INT},        {"cpu_percent", SK_INT},
+    {"cpu_period", SK_INT},        {"cpu_quota", SK_INT},        {"cpu_rt_period", SK_INT},
+    {"cpu_rt_runtime", SK_INT},    {"cpu_shares", SK_INT},       {"cpus", SK_NUM},
+    {"cpuset", SK_STR},            {"depends_on", SK_DEPENDS},   {"deploy", SK_DEPLOY},
+    {"develop", SK_DEVELOP},       {"device_cgroup_rules", SK_LIST}, {"devices", SK_DEVICES},
+    {"dns", SK_LIST},              {"dns_opt", SK_LIST},         {"dns_search", SK_LIST},
+    {"domainname", SK_STR},        {"entrypoint", SK_COMMAND},   {"env_file", SK_ENV_FILE},
+    {"environment", SK_ENV},       {"expose", SK_LIST},          {"extends", SK_SKIP},
+    {"external_links", SK_LIST},   {"extra_hosts", SK_HOSTS},    {"group_add", SK_LIST},
+    {"healthcheck", SK_HEALTH},    {"hostname", SK_STR},         {"image", SK_STR},
+    {"init", SK_BOOL},             {"ipc", SK_STR},              {"isolation", SK_STR},
+    {"label_file", SK_LABEL_FILE}, {"labels", SK_LABELS},        {"links", SK_LIST},
+    {"logging", SK_LOGGING},       {"mac_address", SK_STR},      {"mem_limit", SK_BYTES},
+    {"mem_reservation", SK_BYTES}, {"mem_swappiness", SK_INT},   {"memswap_limit", SK_BYTES},
+    {"network_mode", SK_STR},      {"networks", SK_NETWORKS},    {"oom_kill_disable", SK_BOOL},
+    {"oom_score_adj", SK_INT},     {"pid", SK_STR},              {"pids_limit", SK_INT},
+    {"platform", SK_STR},          {"ports", SK_PORTS},          {"post_start", SK_HOOKS},
+    {"pre_stop", SK_HOOKS},        {"privileged", SK_BOOL},      {"profiles", SK_LIST},
+    {"pull_policy", SK_PULL},      {"pull_refresh_after", SK_STR}, {"read_only", SK_BOOL},
+    {"restart", SK_STR},           {"runtime", SK_STR},          {"scale", SK_INT},
+    {"secrets", SK_FILEREFS},      {"security_opt", SK_LIST_DUP}, {"shm_size", SK_BYTES},
+    {"stdin_open", SK_BOOL},       {"stop_grace_period", SK_DURATION}, {"stop_signal", SK_STR},
+    {"sysctls", SK_KV},            {"tmpfs", SK_LIST},           {"tty", SK_BOOL},
+    {"ulimits", SK_ULIMITS},       {"use_api_socket", SK_BOOL},  {"user", SK_STR},
+    {"userns_mode", SK_STR},       {"uts", SK_STR},              {"volumes", SK_VOLUMES},
+    {"volumes_from", SK_LIST},     {"working_dir", SK_STR},
+};
+
+/* bsearch comparator for service_keys. */
+static int cmp_skey(const void *key, const void *elem)
 {
-    for (; *list; list++)
-        if (strcmp(*list, key) == 0)
-            return true;
-    return false;
+    return strcmp(key, ((const struct skey *)elem)->name);
+}
+
+/* The conversion of a service key (SK_PLAIN for extensions and unknown keys). */
+static enum skind skind_of(const char *key)
+{
+    const struct skey *k = bsearch(key, service_keys, ARRAY_LEN(service_keys),
+                                   sizeof(*service_keys), cmp_skey);
+    return k ? k->kind : SK_PLAIN;
 }
 
 /* Adds an implicit dependency unless the service declares one on that service. */
@@ -1324,73 +1351,109 @@ static json_t *nz_service(struct nz *z, const char *name, const struct ynode *n)
     for (size_t i = 0; i < n->n; i++) {
         const char *k = n->keys[i]->text;
         const struct ynode *v = n->items[i];
+        enum skind kind = skind_of(k);
+        bool null = v->kind == YNODE_SCALAR && ynode_is_null(v);
         push(z, k);
         rec(z, v);
-        if (strcmp(k, "environment") == 0)
+        switch (kind) {
+        case SK_ENV:
             env = v;
-        else if (strcmp(k, "env_file") == 0)
+            break;
+        case SK_ENV_FILE:
             env_file = v;
-        else if (strcmp(k, "labels") == 0)
+            break;
+        case SK_LABELS:
             labels = v;
-        else if (strcmp(k, "label_file") == 0)
+            break;
+        case SK_LABEL_FILE:
             label_file = v;
-        else if (strcmp(k, "extends") == 0)
-            ; /* resolved already */
-        else if (ynode_is_null(v) && v->kind == YNODE_SCALAR && strcmp(k, "command") != 0 &&
-                 strcmp(k, "entrypoint") != 0)
-            ; /* an explicit null means "not set" */
-        else if (in(string_keys, k))
-            put(svc, k, j_text(v));
-        else if (in(bool_keys, k))
-            put(svc, k, j_bool(z, v));
-        else if (in(int_keys, k))
-            put(svc, k, j_int(z, v));
-        else if (in(byte_keys, k))
-            put(svc, k, j_bytes(z, v));
-        else if (in(list_keys, k))
-            json_object_set_new(svc, k, j_strlist(v, strcmp(k, "security_opt") != 0));
-        else if (strcmp(k, "cpus") == 0)
-            put(svc, k, j_num(z, v));
-        else if (strcmp(k, "stop_grace_period") == 0)
-            put(svc, k, j_duration(z, v));
-        else if (strcmp(k, "command") == 0 || strcmp(k, "entrypoint") == 0)
+            break;
+        case SK_SKIP: /* extends: resolved already */
+            break;
+        case SK_COMMAND:
             put(svc, k, j_command(z, v));
-        else if (strcmp(k, "annotations") == 0 || strcmp(k, "sysctls") == 0)
-            json_object_set_new(svc, k, kv_object(z, v, NULL_EMPTY, false));
-        else if (strcmp(k, "build") == 0)
-            json_object_set_new(svc, k, j_build(z, v));
-        else if (strcmp(k, "healthcheck") == 0)
-            json_object_set_new(svc, k, j_healthcheck(z, v));
-        else if (strcmp(k, "logging") == 0)
-            json_object_set_new(svc, k, j_logging(z, v));
-        else if (strcmp(k, "deploy") == 0)
-            json_object_set_new(svc, k, j_deploy(z, v));
-        else if (strcmp(k, "develop") == 0)
-            json_object_set_new(svc, k, j_develop(z, v));
-        else if (strcmp(k, "depends_on") == 0)
-            json_object_set_new(svc, k, j_depends(z, v));
-        else if (strcmp(k, "networks") == 0)
-            json_object_set_new(svc, k, j_service_networks(z, v));
-        else if (strcmp(k, "ports") == 0)
-            json_object_set_new(svc, k, j_ports(z, v));
-        else if (strcmp(k, "volumes") == 0)
-            json_object_set_new(svc, k, j_volumes(z, v));
-        else if (strcmp(k, "secrets") == 0 || strcmp(k, "configs") == 0)
-            json_object_set_new(svc, k, j_filerefs(z, v));
-        else if (strcmp(k, "devices") == 0)
-            json_object_set_new(svc, k, j_devices(z, v));
-        else if (strcmp(k, "extra_hosts") == 0)
-            json_object_set_new(svc, k, j_hosts(z, v));
-        else if (strcmp(k, "ulimits") == 0)
-            json_object_set_new(svc, k, j_ulimits(z, v));
-        else if (strcmp(k, "post_start") == 0 || strcmp(k, "pre_stop") == 0)
-            json_object_set_new(svc, k, j_hooks(z, v));
-        else if (strcmp(k, "pull_policy") == 0)
-            json_object_set_new(svc, k, json_string(strcmp(v->text, "if_not_present") == 0
-                                                        ? "missing"
-                                                        : v->text));
-        else
-            json_object_set_new(svc, k, normalize_plain(v));
+            break;
+        default:
+            if (null) /* an explicit null means "not set" */
+                break;
+            switch (kind) {
+            case SK_STR:
+                put(svc, k, j_text(v));
+                break;
+            case SK_BOOL:
+                put(svc, k, j_bool(z, v));
+                break;
+            case SK_INT:
+                put(svc, k, j_int(z, v));
+                break;
+            case SK_BYTES:
+                put(svc, k, j_bytes(z, v));
+                break;
+            case SK_LIST:
+            case SK_LIST_DUP:
+                json_object_set_new(svc, k, j_strlist(v, kind == SK_LIST));
+                break;
+            case SK_NUM:
+                put(svc, k, j_num(z, v));
+                break;
+            case SK_DURATION:
+                put(svc, k, j_duration(z, v));
+                break;
+            case SK_KV:
+                json_object_set_new(svc, k, kv_object(z, v, NULL_EMPTY, false));
+                break;
+            case SK_BUILD:
+                json_object_set_new(svc, k, j_build(z, v));
+                break;
+            case SK_HEALTH:
+                json_object_set_new(svc, k, j_healthcheck(z, v));
+                break;
+            case SK_LOGGING:
+                json_object_set_new(svc, k, j_logging(z, v));
+                break;
+            case SK_DEPLOY:
+                json_object_set_new(svc, k, j_deploy(z, v));
+                break;
+            case SK_DEVELOP:
+                json_object_set_new(svc, k, j_develop(z, v));
+                break;
+            case SK_DEPENDS:
+                json_object_set_new(svc, k, j_depends(z, v));
+                break;
+            case SK_NETWORKS:
+                json_object_set_new(svc, k, j_service_networks(z, v));
+                break;
+            case SK_PORTS:
+                json_object_set_new(svc, k, j_ports(z, v));
+                break;
+            case SK_VOLUMES:
+                json_object_set_new(svc, k, j_volumes(z, v));
+                break;
+            case SK_FILEREFS:
+                json_object_set_new(svc, k, j_filerefs(z, v));
+                break;
+            case SK_DEVICES:
+                json_object_set_new(svc, k, j_devices(z, v));
+                break;
+            case SK_HOSTS:
+                json_object_set_new(svc, k, j_hosts(z, v));
+                break;
+            case SK_ULIMITS:
+                json_object_set_new(svc, k, j_ulimits(z, v));
+                break;
+            case SK_HOOKS:
+                json_object_set_new(svc, k, j_hooks(z, v));
+                break;
+            case SK_PULL:
+                json_object_set_new(
+                    svc, k,
+                    json_string(strcmp(v->text, "if_not_present") == 0 ? "missing" : v->text));
+                break;
+            default:
+                json_object_set_new(svc, k, normalize_plain(v));
+                break;
+            }
+        }
         pop(z);
     }
     /* environment: env_file values first, then environment entries */

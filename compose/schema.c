@@ -392,9 +392,45 @@ static const struct sc project[1] = {{.types = T_MAP,
 
 struct chk {
     struct diag *d;
-    struct ypath path;
+    const struct ylpath *path; /* where the walk is */
+    char *where;               /* the text of path, made on demand */
     bool failed;
+    const struct prop **tables; /* big property tables with a hash index */
+    struct strmap **index;
+    size_t ntables, captables;
 };
+
+/* The property named k of a table: hashed for big tables, linear for small ones. */
+static const struct prop *find_prop(struct chk *c, const struct prop *props, const char *k)
+{
+    if (props == NULL)
+        return NULL;
+    size_t n = 0;
+    while (props[n].name != NULL && n < 12)
+        n++;
+    if (n < 12) {
+        for (const struct prop *p = props; p->name; p++)
+            if (strcmp(p->name, k) == 0)
+                return p;
+        return NULL;
+    }
+    struct strmap *m = NULL;
+    for (size_t i = 0; i < c->ntables && m == NULL; i++)
+        if (c->tables[i] == props)
+            m = c->index[i];
+    if (m == NULL) {
+        m = strmap_new();
+        for (const struct prop *p = props; p->name; p++)
+            strmap_put(m, p->name, (void *)p);
+        size_t cap = c->captables;
+        c->tables = xreallocarray_grow(c->tables, &cap, c->ntables + 1, sizeof(*c->tables));
+        c->index = xrealloc(c->index, cap * sizeof(*c->index));
+        c->captables = cap;
+        c->tables[c->ntables] = props;
+        c->index[c->ntables++] = m;
+    }
+    return strmap_get(m, k, NULL);
+}
 
 /* The type bit of a node; interpolated strings also count as what they parse as. */
 static unsigned node_types(const struct ynode *n)
@@ -504,10 +540,12 @@ static bool key_ok(enum keypat kp, const char *key)
     return true;
 }
 
-/* The path for messages ("(root)" at the top). */
-static const char *where(const struct chk *c)
+/* The path for messages ("(root)" at the top); valid until the walk moves. */
+static const char *where(struct chk *c)
 {
-    return c->path.len ? ypath_str(&c->path) : "(root)";
+    free(c->where);
+    c->where = ylpath_str(c->path);
+    return *c->where ? c->where : "(root)";
 }
 
 /* pull_policy: a fixed word or every_<duration>. */
@@ -539,12 +577,8 @@ static void check_map(struct chk *c, const struct ynode *n, const struct sc *sc)
 {
     for (size_t i = 0; i < n->n; i++) {
         const char *k = n->keys[i]->text;
-        const struct sc *child = NULL;
-        for (const struct prop *p = sc->props; p && p->name; p++)
-            if (strcmp(p->name, k) == 0) {
-                child = p->sc;
-                break;
-            }
+        const struct prop *pr = find_prop(c, sc->props, k);
+        const struct sc *child = pr ? pr->sc : NULL;
         if (child == NULL && sc->x_ok && str_starts_with(k, "x-"))
             continue;
         if (child == NULL && sc->values != NULL) {
@@ -566,7 +600,7 @@ static void check_map(struct chk *c, const struct ynode *n, const struct sc *sc)
                               : xstrdup(sc->x_ok ? "remove it, or prefix it with x- to keep it "
                                                    "as an extension"
                                                  : "remove it");
-            if (c->path.len)
+            if (c->path != NULL)
                 diag_add(c->d, n->keys[i], NULL, hint, "%s additional properties '%s' not allowed",
                          where(c), k);
             else
@@ -576,9 +610,11 @@ static void check_map(struct chk *c, const struct ynode *n, const struct sc *sc)
             c->failed = true;
             continue;
         }
-        ypath_push_key(&c->path, k);
+        struct ylpath sub = {.up = c->path, .key = k};
+        const struct ylpath *saved = c->path;
+        c->path = &sub;
         check(c, n->items[i], child);
-        ypath_pop(&c->path);
+        c->path = saved;
     }
     for (const char *const *r = sc->required; r && *r; r++) {
         if (ynode_map_find(n, *r) < 0) {
@@ -593,11 +629,12 @@ static void check_map(struct chk *c, const struct ynode *n, const struct sc *sc)
 /* Checks the items of a list (and their uniqueness when required). */
 static void check_seq(struct chk *c, const struct ynode *n, const struct sc *sc)
 {
-    for (size_t i = 0; i < n->n; i++) {
-        ypath_push_index(&c->path, i);
-        if (sc->items != NULL)
-            check(c, n->items[i], sc->items);
-        ypath_pop(&c->path);
+    for (size_t i = 0; i < n->n && sc->items != NULL; i++) {
+        struct ylpath sub = {.up = c->path, .index = i};
+        const struct ylpath *saved = c->path;
+        c->path = &sub;
+        check(c, n->items[i], sc->items);
+        c->path = saved;
     }
     if (!sc->unique || n->n < 2)
         return;
@@ -689,8 +726,11 @@ static void check(struct chk *c, const struct ynode *n, const struct sc *sc)
 int schema_check_project(const struct ynode *root, struct diag *d)
 {
     struct chk c = {.d = d};
-    ypath_init(&c.path);
     check(&c, root, project);
-    ypath_free(&c.path);
+    for (size_t i = 0; i < c.ntables; i++)
+        strmap_free(c.index[i]);
+    free(c.index);
+    free(c.tables);
+    free(c.where);
     return c.failed ? -1 : 0;
 }

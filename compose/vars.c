@@ -63,12 +63,11 @@ struct walk {
     vars_unset_fn unset;
     void *unset_user;
     struct diag *d;
-    struct ypath path;
     bool failed;
 };
 
 /* Expands one scalar in place. */
-static void expand_scalar(struct walk *w, struct ynode *n)
+static void expand_scalar(struct walk *w, struct ynode *n, const struct ylpath *path)
 {
     if (!interp_needed(n->text))
         return;
@@ -80,8 +79,10 @@ static void expand_scalar(struct walk *w, struct ynode *n)
                                ? "set the variable in the shell environment or in the .env file"
                                : "close the ${...} expression, or write $$ for a literal $";
         bool required = strstr(msg, "required") != NULL || strstr(msg, "missing") != NULL;
-        diag_add(w->d, n, ypath_str(&w->path), hint, "%s%s",
-                 required ? "" : "invalid interpolation format: ", msg);
+        char *where = ylpath_str(path);
+        diag_add(w->d, n, where, hint, "%s%s", required ? "" : "invalid interpolation format: ",
+                 msg);
+        free(where);
         berth_error_free(e);
         w->failed = true;
         return;
@@ -96,24 +97,22 @@ static void expand_scalar(struct walk *w, struct ynode *n)
 }
 
 /* Walks the tree, expanding values. */
-static void walk_node(struct walk *w, struct ynode *n)
+static void walk_node(struct walk *w, struct ynode *n, const struct ylpath *path)
 {
     switch (n->kind) {
     case YNODE_SCALAR:
-        expand_scalar(w, n);
+        expand_scalar(w, n, path);
         break;
     case YNODE_MAP:
         for (size_t i = 0; i < n->n; i++) {
-            ypath_push_key(&w->path, n->keys[i]->text);
-            walk_node(w, n->items[i]);
-            ypath_pop(&w->path);
+            struct ylpath sub = {.up = path, .key = n->keys[i]->text};
+            walk_node(w, n->items[i], &sub);
         }
         break;
     case YNODE_SEQ:
         for (size_t i = 0; i < n->n; i++) {
-            ypath_push_index(&w->path, i);
-            walk_node(w, n->items[i]);
-            ypath_pop(&w->path);
+            struct ylpath sub = {.up = path, .index = i};
+            walk_node(w, n->items[i], &sub);
         }
         break;
     }
@@ -123,11 +122,8 @@ int vars_interpolate(struct ynode *root, const json_t *env, const char *base_pat
                      vars_unset_fn unset, void *unset_user, struct diag *d)
 {
     struct walk w = {.env = env, .unset = unset, .unset_user = unset_user, .d = d};
-    ypath_init(&w.path);
-    if (base_path != NULL && *base_path)
-        ypath_push_key(&w.path, base_path);
-    walk_node(&w, root);
-    ypath_free(&w.path);
+    struct ylpath top = {.key = base_path};
+    walk_node(&w, root, base_path != NULL && *base_path ? &top : NULL);
     return w.failed ? -1 : 0;
 }
 

@@ -112,7 +112,7 @@ struct ynode *ynode_copy(const struct ynode *n)
         return NULL;
     struct ynode *c = node_new(n->kind, n->src, n->line, n->col);
     c->style = n->style;
-    c->interpolated = n->interpolated;
+    c->interpolated = n->interpolated; /* a copy is never anchored */
     c->tag = n->tag ? xstrdup(n->tag) : NULL;
     if (n->text != NULL) {
         c->text = xstrndup(n->text, n->len);
@@ -250,6 +250,9 @@ static bool is_float(const char *s)
 
 enum ytype yaml_resolve_plain(const char *text, size_t len)
 {
+    /* most strings start with a letter that no other type starts with */
+    if (len > 0 && strchr("0123456789+-.~nNtTfF", text[0]) == NULL)
+        return YTYPE_STR;
     if (len == 0 || strcmp(text, "~") == 0 || strcmp(text, "null") == 0 ||
         strcmp(text, "Null") == 0 || strcmp(text, "NULL") == 0)
         return YTYPE_NULL;
@@ -552,37 +555,33 @@ void ypath_free(struct ypath *p)
     memset(p, 0, sizeof(*p));
 }
 
-/* Remembers the current length and appends a formatted piece. */
-static void ypath_append(struct ypath *p, const char *piece)
+/* Remembers the current length and appends sep + piece (no allocation unless growing). */
+static void ypath_append(struct ypath *p, const char *sep, const char *piece)
 {
-    p->marks = xreallocarray_grow(p->marks, &p->mcap, p->depth + 1, sizeof(*p->marks));
+    if (p->depth == p->mcap)
+        p->marks = xreallocarray_grow(p->marks, &p->mcap, p->depth + 1, sizeof(*p->marks));
     p->marks[p->depth++] = p->len;
-    size_t n = strlen(piece);
-    if (p->len + n + 1 > p->cap) {
-        while (p->len + n + 1 > p->cap)
+    size_t sl = strlen(sep), n = strlen(piece);
+    if (p->len + sl + n + 1 > p->cap) {
+        while (p->len + sl + n + 1 > p->cap)
             p->cap *= 2;
         p->buf = xrealloc(p->buf, p->cap);
     }
-    memcpy(p->buf + p->len, piece, n + 1);
-    p->len += n;
+    memcpy(p->buf + p->len, sep, sl);
+    memcpy(p->buf + p->len + sl, piece, n + 1);
+    p->len += sl + n;
 }
 
 void ypath_push_key(struct ypath *p, const char *key)
 {
-    if (p->len == 0) {
-        ypath_append(p, key);
-        return;
-    }
-    char *s = xasprintf(".%s", key);
-    ypath_append(p, s);
-    free(s);
+    ypath_append(p, p->len == 0 ? "" : ".", key);
 }
 
 void ypath_push_index(struct ypath *p, size_t i)
 {
     char s[32];
     snprintf(s, sizeof(s), "[%zu]", i);
-    ypath_append(p, s);
+    ypath_append(p, "", s);
 }
 
 void ypath_pop(struct ypath *p)
@@ -596,6 +595,28 @@ void ypath_pop(struct ypath *p)
 const char *ypath_str(const struct ypath *p)
 {
     return p->buf;
+}
+
+/* Appends the text of p to path. */
+static void ylpath_fill(const struct ylpath *p, struct ypath *path)
+{
+    if (p == NULL)
+        return;
+    ylpath_fill(p->up, path);
+    if (p->key != NULL)
+        ypath_push_key(path, p->key);
+    else
+        ypath_push_index(path, p->index);
+}
+
+char *ylpath_str(const struct ylpath *p)
+{
+    struct ypath path;
+    ypath_init(&path);
+    ylpath_fill(p, &path);
+    char *s = xstrdup(ypath_str(&path));
+    ypath_free(&path);
+    return s;
 }
 
 /* ---------------------------------------------------------------- parser */
@@ -676,11 +697,18 @@ static void add_merge(struct parser *p, struct frame *f, struct ynode *v)
 }
 
 /* Adds the keys of one merge source that the mapping does not have yet. */
-static void apply_merge_map(struct ynode *m, const struct ynode *src)
+static void apply_merge_map(struct ynode *m, struct ynode *src)
 {
-    for (size_t i = 0; i < src->n; i++)
-        if (ynode_map_find(m, src->keys[i]->text) < 0)
+    for (size_t i = 0; i < src->n; i++) {
+        if (src->keys[i] == NULL || ynode_map_find(m, src->keys[i]->text) >= 0)
+            continue;
+        if (src->anchored) { /* others may copy it later: leave it whole */
             map_append(m, ynode_copy(src->keys[i]), ynode_copy(src->items[i]));
+        } else { /* a private copy (from an alias): move the entry */
+            map_append(m, src->keys[i], src->items[i]);
+            src->keys[i] = src->items[i] = NULL; /* the shell is freed with the graveyard */
+        }
+    }
 }
 
 /* Attaches a complete node to its parent (or makes it the document root). */
@@ -759,6 +787,7 @@ static void pop_frame(struct parser *p)
     }
     free(f->merges);
     if (f->anchor != NULL) {
+        n->anchored = true;
         strmap_put(p->anchors, f->anchor, n);
         free(f->anchor);
     }
@@ -911,8 +940,10 @@ int yaml_parse(const char *data, size_t len, struct ysrc *src, struct ydocs *out
                 n->style = YSTYLE_PLAIN;
             }
             n->tag = tag_of(ev.data.scalar.tag);
-            if (ev.data.scalar.anchor != NULL)
+            if (ev.data.scalar.anchor != NULL) {
+                n->anchored = true;
                 strmap_put(p.anchors, (const char *)ev.data.scalar.anchor, n);
+            }
             add_value(&p, n);
             break;
         }

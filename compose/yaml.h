@@ -44,6 +44,7 @@ struct ynode {
     enum ynode_kind kind;
     enum ystyle style;
     bool interpolated; /* the text came out of interpolation: a string */
+    bool anchored;     /* an anchor names this node (the parser must not move from it) */
     char *tag;         /* explicit tag ("!reset", "!override", ...) or NULL */
     struct ysrc *src;
     int line, col; /* 1-based */
@@ -140,5 +141,18 @@ void ypath_push_key(struct ypath *p, const char *key);
 void ypath_push_index(struct ypath *p, size_t i);
 void ypath_pop(struct ypath *p);
 const char *ypath_str(const struct ypath *p);
+
+/*
+ * A key path kept on the stack while walking a tree, turned into text only
+ * when a message needs it: each level points at its parent.
+ */
+struct ylpath {
+    const struct ylpath *up;
+    const char *key; /* NULL: an index */
+    size_t index;
+};
+
+/* The text of a lazy path ("" at the root); malloc'd. */
+char *ylpath_str(const struct ylpath *p);
 
 #endif
