@@ -91,10 +91,27 @@ char *diag_format(const struct diag_entry *e)
     return s;
 }
 
+/* Orders entries by file, line and column (entries without a file first). */
+static int cmp_entry(const void *a, const void *b)
+{
+    const struct diag_entry *x = a, *y = b;
+    if ((x->file == NULL) != (y->file == NULL))
+        return x->file == NULL ? -1 : 1;
+    int c = x->file ? strcmp(x->file, y->file) : 0;
+    if (c != 0)
+        return c;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return x < y ? -1 : x > y; /* stable */
+}
+
 int diag_to_error(struct diag *d, struct berth_error **err)
 {
     if (d->n == 0)
         return 0;
+    qsort(d->v, d->n, sizeof(*d->v), cmp_entry);
     size_t cap = 256, len = 0;
     char *buf = xmalloc(cap);
     buf[0] = '\0';

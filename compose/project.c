@@ -494,8 +494,7 @@ struct berth_project *berth_project_load(const struct berth_project_options *opt
     if (setup_files(&s) != 0 || parse_files(&s) != 0 || decide_name(&s) != 0 ||
         merge_files(&s) != 0)
         goto out;
-    if (schema_check_project(s.tree, &s.d) != 0)
-        goto out;
+    schema_check_project(s.tree, &s.d); /* bad parts are pruned: keep checking the rest */
     if (s.o->profiles != NULL && s.o->profiles[0] != NULL) {
         for (const char *const *pr = s.o->profiles; *pr; pr++)
             strv_push(&enabled, *pr);
@@ -506,8 +505,6 @@ struct berth_project *berth_project_load(const struct berth_project_options *opt
         strv_push(&targets, *t);
     const struct ynode *services = ynode_map_get(s.tree, "services");
     active = profiles_active(services, &enabled, &targets, &s.d);
-    if (s.d.n > 0)
-        goto out;
     struct nz_opts nzo = {.project = s.name,
                           .workdir = s.workdir,
                           .home = s.l.home,
@@ -516,9 +513,10 @@ struct berth_project *berth_project_load(const struct berth_project_options *opt
                           .active = active,
                           .loader = &s.l};
     model = normalize_project(s.tree, &nzo, &pos, &s.d);
-    if (model == NULL || s.d.n > 0)
+    if (model == NULL)
         goto out;
-    if (validate_model(model, &pos, services, &s.d) != 0)
+    validate_model(model, &pos, services, &s.d);
+    if (s.d.n > 0)
         goto out;
     if (targets.n > 0)
         select_targets(model, (const char *const *)targets.v);

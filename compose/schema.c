@@ -395,6 +395,8 @@ struct chk {
     const struct ylpath *path; /* where the walk is */
     char *where;               /* the text of path, made on demand */
     bool failed;
+    const struct ynode **bad;   /* values to prune after the walk */
+    size_t nbad, capbad;
     const struct prop **tables; /* big property tables with a hash index */
     struct strmap **index;
     size_t ntables, captables;
@@ -572,6 +574,14 @@ static bool pull_policy_ok(const char *s)
 
 static void check(struct chk *c, const struct ynode *n, const struct sc *sc);
 
+/* Remembers a value that does not fit the schema (removed after the walk). */
+static void mark_bad(struct chk *c, const struct ynode *n)
+{
+    c->bad = xreallocarray_grow(c->bad, &c->capbad, c->nbad + 1, sizeof(*c->bad));
+    c->bad[c->nbad++] = n;
+    c->failed = true;
+}
+
 /* Checks the entries of a mapping. */
 static void check_map(struct chk *c, const struct ynode *n, const struct sc *sc)
 {
@@ -589,7 +599,7 @@ static void check_map(struct chk *c, const struct ynode *n, const struct sc *sc)
                              : "names may only contain letters, digits, '.', '_' and '-'",
                          "%s: invalid name '%s' (it must match %s)", where(c), k,
                          sc->keypat == KP_LOWER ? "^[a-z]+$" : "^[a-zA-Z0-9._-]+$");
-                c->failed = true;
+                mark_bad(c, n->items[i]);
                 continue;
             }
             child = sc->values;
@@ -607,7 +617,7 @@ static void check_map(struct chk *c, const struct ynode *n, const struct sc *sc)
                 diag_add(c->d, n->keys[i], NULL, hint, "additional properties '%s' not allowed",
                          k);
             free(hint);
-            c->failed = true;
+            mark_bad(c, n->items[i]);
             continue;
         }
         struct ylpath sub = {.up = c->path, .key = k};
@@ -673,7 +683,7 @@ static void check(struct chk *c, const struct ynode *n, const struct sc *sc)
         diag_add(c->d, n, NULL, NULL, "%s must be %s %s", where(c),
                  strchr("aeiou", names[0]) ? "an" : "a", names);
         free(names);
-        c->failed = true;
+        mark_bad(c, n);
         return;
     }
     if (n->kind == YNODE_MAP) {
@@ -723,10 +733,37 @@ static void check(struct chk *c, const struct ynode *n, const struct sc *sc)
     }
 }
 
-int schema_check_project(const struct ynode *root, struct diag *d)
+/* qsort/bsearch comparator for node pointers. */
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (const void *const *)a, y = (uintptr_t) * (const void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Removes the marked values from the tree. */
+static void prune(struct ynode *n, const struct ynode **bad, size_t nbad)
+{
+    for (size_t i = 0; i < n->n;) {
+        const struct ynode *child = n->items[i];
+        if (bsearch(&child, bad, nbad, sizeof(*bad), cmp_ptr) != NULL) {
+            struct ynode *gone = n->kind == YNODE_MAP ? ynode_map_take(n, i) : ynode_seq_take(n, i);
+            ynode_free(gone);
+            continue;
+        }
+        prune(n->items[i], bad, nbad);
+        i++;
+    }
+}
+
+int schema_check_project(struct ynode *root, struct diag *d)
 {
     struct chk c = {.d = d};
     check(&c, root, project);
+    if (c.nbad > 0) {
+        qsort(c.bad, c.nbad, sizeof(*c.bad), cmp_ptr);
+        prune(root, c.bad, c.nbad);
+    }
+    free(c.bad);
     for (size_t i = 0; i < c.ntables; i++)
         strmap_free(c.index[i]);
     free(c.index);

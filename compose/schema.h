@@ -11,8 +11,13 @@
 #include "compose/diag.h"
 #include "compose/yaml.h"
 
-/* Checks a whole project tree. Returns -1 when a problem was recorded. */
-int schema_check_project(const struct ynode *root, struct diag *d);
+/*
+ * Checks a whole project tree. Values of the wrong type and unknown keys are
+ * removed from the tree after being reported, so that later stages can go on
+ * checking the rest without tripping over them. Returns -1 when a problem
+ * was recorded.
+ */
+int schema_check_project(struct ynode *root, struct diag *d);
 
 /* Edit distance of two short strings (for "did you mean" hints). */
 size_t schema_distance(const char *a, const char *b);
