@@ -24,7 +24,21 @@ typedef const char *(*interp_lookup_fn)(const char *name, void *user);
 char *interp_expand(const char *in, interp_lookup_fn lookup, void *user,
                     struct berth_error **err);
 
-/* True if `in` contains anything interp_expand would change. */
+/*
+ * interp_expand over in[0..len) (which may hold NUL bytes); the result's
+ * length goes to *out_len when out_len is not NULL. Messages (see the top of
+ * interp.c for the exact grammar):
+ *   invalid template: "<the template text>"
+ *   required variable NAME is missing a value[: <expanded message>]
+ */
+char *interp_expand_len(const char *in, size_t len, interp_lookup_fn lookup, void *user,
+                        size_t *out_len, struct berth_error **err);
+
+/*
+ * True if `in` contains anything interp_expand may change or reject: "$$",
+ * "$" before a name character, or "${". False means interp_expand would
+ * return `in` unchanged (a "$" before anything else is literal).
+ */
 bool interp_needed(const char *in);
 
 #endif

@@ -39,3 +39,20 @@ libberth_internal_la_SOURCES += \
 	compose/project.c compose/project-internal.h
 pkginclude_HEADERS += include/berth/project.h
 # --- end loader ---
+
+# --- interpolation and dotenv ---
+libberth_internal_la_SOURCES += \
+	compose/interp.c compose/interp.h \
+	compose/dotenv.c compose/dotenv.h \
+	compose/utf8.c compose/utf8.h
+check_PROGRAMS += tests/test_interp tests/test_dotenv
+TESTS += tests/test_interp tests/test_dotenv
+tests_test_interp_SOURCES = tests/test_interp.c
+tests_test_interp_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
+tests_test_interp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_interp_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
+tests_test_dotenv_SOURCES = tests/test_dotenv.c
+tests_test_dotenv_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
+tests_test_dotenv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_dotenv_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
+# --- end interpolation and dotenv ---
