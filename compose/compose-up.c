@@ -603,16 +603,28 @@ static void up_check(struct berth_compose_op *op)
     }
     if (op->phase != UP_RUN)
         return;
-    /* a target that failed fails the up (dependents already failed with it) */
-    if (!d->failing && !d->aborting && !c->interrupted && !d->cancelled) {
+    /*
+     * A target that failed fails the up. Decided only once the events settled,
+     * so that its dependents failed with it: the error names the longest chain.
+     */
+    if (!d->failing && !d->aborting && !c->interrupted && !d->cancelled && c->q_head == NULL) {
+        const struct replica *worst = NULL;
+        size_t worst_len = 0;
         for (size_t i = 0; i < d->n_t; i++) {
-            if (d->t[i].r->state == BERTH_SVC_FAILED) {
-                d->failing = true;
-                d->fail_err = target_error(d->t[i].r);
-                call_off_waiting(d);
-                c->converge_again = true;
-                break;
+            const struct replica *r = d->t[i].r;
+            if (r->state != BERTH_SVC_FAILED)
+                continue;
+            size_t len = r->fail_chain ? strlen(r->fail_chain) : 0;
+            if (worst == NULL || len > worst_len) {
+                worst = r;
+                worst_len = len;
             }
+        }
+        if (worst != NULL) {
+            d->failing = true;
+            d->fail_err = target_error(worst);
+            call_off_waiting(d);
+            c->converge_again = true;
         }
     }
     for (size_t i = 0; i < d->n_orphans; i++)

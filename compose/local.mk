@@ -16,6 +16,14 @@ libberth_internal_la_SOURCES += \
 	compose/compose.c compose/compose-project.c compose/compose-up.c \
 	compose/compose-down.c compose/compose-ctl.c compose/compose-ps.c \
 	compose/compose-exec.c compose/compose-pull.c compose/compose-wait.c
+ENGINE_TEST_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING $(CMOCKA_CFLAGS)
+ENGINE_TEST_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/test_engine_fake
+TESTS += tests/test_engine_fake
+tests_test_engine_fake_SOURCES = tests/test_engine_fake.c \
+	tests/test_engine_harness.c tests/engine_harness.h
+tests_test_engine_fake_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
+tests_test_engine_fake_LDADD = $(ENGINE_TEST_LDADD)
 # --- end engine ---
 
 # --- loader ---

@@ -303,6 +303,13 @@ static enum berth_service_state act_created(struct replica *r, struct sm_ctx *x)
     r->created_here = true;
     r->fresh = true;
     r->running = false;
+    /* what its labels say: convergence compares against these */
+    free(r->hash_label);
+    free(r->image_label);
+    r->hash_label = r->svc->hash ? xstrdup(r->svc->hash) : NULL;
+    r->image_label = r->svc->image_id   ? xstrdup(r->svc->image_id)
+                     : r->svc->image    ? xstrdup(r->svc->image)
+                                        : NULL;
     x->msg = xstrdup("created");
     if (r->goal == GOAL_UP)
         return submit_start(r);
