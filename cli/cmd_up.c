@@ -261,6 +261,11 @@ int cmd_up(struct cli_globals *g, int argc, char **argv)
         project_signals(p, on_signal, &u);
         op = berth_compose_up(c, &o, attached_done, &u, &err);
     } else {
+        const struct berth_driver_info *drv = berth_backend_driver(project_backend(p));
+        if (f.detach && drv != NULL && strcmp(drv->name, "process") == 0)
+            progress_message(u.prog, "WARN[0000] the process backend runs services as children "
+                                     "of berth: they stop when this command exits; run 'berth "
+                                     "up' in the foreground, or use a container backend");
         project_signals(p, NULL, NULL);
         op = berth_compose_up(c, &o, detached_done, &u, &err);
     }
