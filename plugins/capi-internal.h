@@ -149,11 +149,10 @@ void capi_selected(struct berth_container_op *op, struct berth_backend *b,
 /*
  * Runs req (deep-copied: target, spec, build, filters, argv, env ...) as the
  * op's one backend operation on the engine's selection; the result is mapped
- * by kind (id, exit code for WAIT/EXEC, output, records). if_exists: a
- * BERTH_E_NOT_FOUND is success with removed = false.
+ * by kind (id, exit code for WAIT/EXEC, output, records).
  */
 struct berth_container_op *capi_simple(struct berth_engine *eng, const struct berth_op_req *req,
-                                       bool if_exists, berth_container_done_fn done, void *user);
+                                       berth_container_done_fn done, void *user);
 
 /* Takes the first op off st->waiting, or NULL. */
 struct berth_container_op *capi_pop_waiting(struct select_state *st);

@@ -420,7 +420,6 @@ void capi_drop_all(struct select_state *st)
 /* A job of one backend operation. */
 struct simple_job {
     struct berth_op_req req; /* pointers into the op's arena */
-    bool if_exists;          /* CONTAINER_REMOVE: absent is not an error */
 };
 
 /* The backend operation finished: map its result. */
@@ -430,11 +429,6 @@ static void simple_done(struct berth_container_op *op, const struct berth_op_res
     struct simple_job *j = data;
     struct berth_container_result r = {.exit_code = -1};
     if (res->error != NULL) {
-        if (j->if_exists && berth_error_code(res->error) == BERTH_E_NOT_FOUND) {
-            r.removed = false;
-            capi_finish(op, &r, NULL);
-            return;
-        }
         capi_fail_copy(op, res->error, NULL);
         return;
     }
@@ -449,7 +443,6 @@ static void simple_done(struct berth_container_op *op, const struct berth_op_res
     r.n_containers = res->n_containers;
     r.images = res->images;
     r.n_images = res->n_images;
-    r.removed = j->req.kind == BERTH_OP_CONTAINER_REMOVE;
     if ((j->req.kind == BERTH_OP_CONTAINER_INSPECT || j->req.kind == BERTH_OP_IMAGE_INSPECT) &&
         res->n_containers + res->n_images == 0) {
         capi_fail(op, berth_error_new(BERTH_E_NOT_FOUND, 0, "no such %s: %s",
@@ -473,12 +466,11 @@ static void simple_start(struct berth_container_op *op, struct berth_backend *b)
 
 /* Runs req (copied) as a one-operation job on the engine's selection. */
 struct berth_container_op *capi_simple(struct berth_engine *eng, const struct berth_op_req *req,
-                                       bool if_exists, berth_container_done_fn done, void *user)
+                                       berth_container_done_fn done, void *user)
 {
     struct berth_container_op *op = capi_op_new(eng, done, user);
     struct copy_arena *a = &op->arena;
     struct simple_job *j = copy_alloc(a, sizeof(*j));
-    j->if_exists = if_exists;
     struct berth_op_req *r = &j->req;
     *r = *req;
     r->target = copy_str(a, req->target);

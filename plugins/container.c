@@ -311,7 +311,7 @@ struct berth_container_op *berth_container_create(struct berth_engine *eng,
         return NULL;
     }
     struct berth_op_req req = {.kind = BERTH_OP_CONTAINER_CREATE, .spec = spec};
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Starts a container. */
@@ -323,7 +323,7 @@ struct berth_container_op *berth_container_start(struct berth_engine *eng, const
         check_name("berth_container_start", name, err) < 0)
         return NULL;
     struct berth_op_req req = {.kind = BERTH_OP_CONTAINER_START, .target = name};
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Stops a container. */
@@ -347,7 +347,7 @@ struct berth_container_op *berth_container_stop(struct berth_engine *eng, const 
     /* The host's timeout must outlast the grace period. */
     if (timeout_s > 0)
         req.timeout_ms = (uint64_t)timeout_s * 1000u + BERTH_BACKEND_TIMEOUT_DEFAULT_MS;
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Signals a container. */
@@ -365,7 +365,7 @@ struct berth_container_op *berth_container_kill(struct berth_engine *eng, const 
     }
     struct berth_op_req req = {
         .kind = BERTH_OP_CONTAINER_KILL, .target = name, .signal = signal ? signal : SIGKILL};
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Removes a container. */
@@ -379,7 +379,67 @@ struct berth_container_op *berth_container_remove(struct berth_engine *eng, cons
         return NULL;
     struct berth_op_req req = {
         .kind = BERTH_OP_CONTAINER_REMOVE, .target = name, .force = force, .volumes = volumes};
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
+}
+
+/* remove_if_exists: inspect first, because some runtimes (podman rm --force) report
+ * success for a container that does not exist. */
+struct rie_job {
+    const char *target;
+    bool force, volumes;
+};
+
+/* The removal finished: absent (a race) is not an error. */
+static void rie_removed(struct berth_container_op *op, const struct berth_op_result *res,
+                        void *data)
+{
+    (void)data;
+    struct berth_container_result r = {.exit_code = -1};
+    if (res->error != NULL && berth_error_code(res->error) != BERTH_E_NOT_FOUND) {
+        capi_fail_copy(op, res->error, NULL);
+        return;
+    }
+    r.removed = res->error == NULL;
+    capi_finish(op, &r, NULL);
+}
+
+/* The inspection answered: remove what exists. */
+static void rie_inspected(struct berth_container_op *op, const struct berth_op_result *res,
+                          void *data)
+{
+    struct rie_job *j = data;
+    struct berth_container_result r = {.exit_code = -1};
+    if (res->error != NULL && berth_error_code(res->error) == BERTH_E_NOT_FOUND) {
+        capi_finish(op, &r, NULL);
+        return;
+    }
+    if (res->error != NULL) {
+        capi_fail_copy(op, res->error, NULL);
+        return;
+    }
+    if (res->n_containers == 0) {
+        capi_finish(op, &r, NULL);
+        return;
+    }
+    const char *id = res->containers[0].id;
+    struct berth_op_req req = {.kind = BERTH_OP_CONTAINER_REMOVE,
+                               .target = id != NULL && *id != '\0' ? id : j->target,
+                               .force = j->force,
+                               .volumes = j->volumes};
+    struct berth_error *e = NULL;
+    if (capi_submit(op, &req, rie_removed, j, &e) == NULL)
+        capi_fail(op, e);
+}
+
+/* The job's start. */
+static void rie_start(struct berth_container_op *op, struct berth_backend *b)
+{
+    (void)b;
+    struct rie_job *j = capi_op_job(op);
+    struct berth_op_req req = {.kind = BERTH_OP_CONTAINER_INSPECT, .target = j->target};
+    struct berth_error *e = NULL;
+    if (capi_submit(op, &req, rie_inspected, j, &e) == NULL)
+        capi_fail(op, e);
 }
 
 /* Removes a container if there is one. */
@@ -392,9 +452,13 @@ struct berth_container_op *berth_container_remove_if_exists(struct berth_engine 
     if (check_engine("berth_container_remove_if_exists", eng, err) < 0 ||
         check_name("berth_container_remove_if_exists", name, err) < 0)
         return NULL;
-    struct berth_op_req req = {
-        .kind = BERTH_OP_CONTAINER_REMOVE, .target = name, .force = force, .volumes = volumes};
-    return capi_simple(eng, &req, true, done, user);
+    struct berth_container_op *op = capi_op_new(eng, done, user);
+    struct rie_job *j = copy_alloc(capi_op_arena(op), sizeof(*j));
+    j->target = copy_str(capi_op_arena(op), name);
+    j->force = force;
+    j->volumes = volumes;
+    capi_op_set_job(op, j, NULL, NULL);
+    return capi_launch(op, NULL, rie_start);
 }
 
 /* Lists containers. */
@@ -419,7 +483,7 @@ struct berth_container_op *berth_container_list(struct berth_engine *eng,
         req.filters = opts->filters;
         req.n_filters = opts->n_filters;
     }
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Inspects a container. */
@@ -431,7 +495,7 @@ struct berth_container_op *berth_container_inspect(struct berth_engine *eng, con
         check_name("berth_container_inspect", name, err) < 0)
         return NULL;
     struct berth_op_req req = {.kind = BERTH_OP_CONTAINER_INSPECT, .target = name};
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Streams a container's output. */
@@ -455,7 +519,7 @@ struct berth_container_op *berth_container_logs(struct berth_engine *eng, const 
                                .since = opts->since,
                                .on_line = opts->on_line,
                                .stream_user = opts->stream_user};
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Runs a command in a container. */
@@ -481,7 +545,7 @@ struct berth_container_op *berth_container_exec(struct berth_engine *eng, const 
                                .capture_limit = opts->capture_limit ? opts->capture_limit
                                                                     : EXEC_CAPTURE_DEFAULT,
                                .timeout_ms = opts->timeout_ms};
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Waits for a container to exit. */
@@ -495,7 +559,7 @@ struct berth_container_op *berth_container_wait(struct berth_engine *eng, const 
     struct berth_op_req req = {.kind = BERTH_OP_CONTAINER_WAIT,
                                .target = name,
                                .timeout_ms = timeout_ms ? timeout_ms : CAPI_FOREVER_MS};
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* ----------------------------------------------------------- owned copies */

@@ -33,7 +33,7 @@ struct berth_container_op *berth_image_pull(struct berth_engine *eng, const char
         req.stream_user = opts->stream_user;
         req.timeout_ms = opts->timeout_ms;
     }
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Lists images. */
@@ -58,7 +58,7 @@ struct berth_container_op *berth_image_list(struct berth_engine *eng,
         req.filters = opts->filters;
         req.n_filters = opts->n_filters;
     }
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Inspects an image. */
@@ -69,7 +69,7 @@ struct berth_container_op *berth_image_inspect(struct berth_engine *eng, const c
     if (check_args("berth_image_inspect", eng, ref, true, err) < 0)
         return NULL;
     struct berth_op_req req = {.kind = BERTH_OP_IMAGE_INSPECT, .target = ref};
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Removes an image. */
@@ -80,7 +80,7 @@ struct berth_container_op *berth_image_remove(struct berth_engine *eng, const ch
     if (check_args("berth_image_remove", eng, ref, true, err) < 0)
         return NULL;
     struct berth_op_req req = {.kind = BERTH_OP_IMAGE_REMOVE, .target = ref, .force = force};
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* Builds an image. */
@@ -102,7 +102,7 @@ struct berth_container_op *berth_image_build(struct berth_engine *eng,
                                .on_line = on_line,
                                .stream_user = stream_user,
                                .timeout_ms = timeout_ms};
-    return capi_simple(eng, &req, false, done, user);
+    return capi_simple(eng, &req, done, user);
 }
 
 /* A record and the arena holding its strings, freed together. */

@@ -65,3 +65,17 @@ libberth_internal_la_SOURCES += \
 	plugins/image.c
 pkginclude_HEADERS += include/berth/container.h
 # --- end container and image API ---
+
+# --- container API tests ---
+CAPI_TEST_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING $(CMOCKA_CFLAGS)
+CAPI_TEST_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/test_container_api
+TESTS += tests/test_container_api
+tests_test_container_api_SOURCES = tests/test_container_api.c \
+	tests/capi_helpers.c tests/capi_helpers.h
+tests_test_container_api_CPPFLAGS = $(CAPI_TEST_CPPFLAGS)
+tests_test_container_api_LDADD = $(CAPI_TEST_LDADD)
+# The same program against a real Podman (private storage; skipped without podman).
+TESTS += tests/test_container_api_podman.sh
+EXTRA_DIST += tests/test_container_api_podman.sh tests/lib/capi-podman.sh
+# --- end container API tests ---

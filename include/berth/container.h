@@ -138,7 +138,8 @@ struct berth_select_verdict {
     bool probed;                /* its availability was checked (only qualifying ones are) */
     bool available;
     bool chosen;
-    enum berth_feature feature; /* !qualifies with a driver: the first disqualifying feature */
+    enum berth_feature feature; /* the first disqualifying feature; BERTH_FEAT_COUNT: none
+                                   (it qualifies, or no driver serves it) */
     enum berth_support support; /* that feature's support level */
     const char *reason;         /* why it was (not) chosen, always set */
 };
@@ -293,7 +294,9 @@ BERTH_API struct berth_container_op *berth_container_kill(struct berth_engine *e
 
 /**
  * Removes a container; force removes a running one (killing it); volumes
- * removes its anonymous volumes. A missing container is BERTH_E_NOT_FOUND.
+ * removes its anonymous volumes. A missing container is BERTH_E_NOT_FOUND,
+ * except that with force some runtimes (podman) report success: use
+ * berth_container_remove_if_exists() to learn whether one was removed.
  */
 BERTH_API struct berth_container_op *berth_container_remove(struct berth_engine *eng,
                                                             const char *name, bool force,
@@ -303,7 +306,8 @@ BERTH_API struct berth_container_op *berth_container_remove(struct berth_engine 
 
 /**
  * Like berth_container_remove(), but a missing container is not an error:
- * result.removed tells whether there was one to remove.
+ * result.removed tells whether there was one and it was removed (the
+ * container is inspected first, so the answer is the same on every runtime).
  */
 BERTH_API struct berth_container_op *
 berth_container_remove_if_exists(struct berth_engine *eng, const char *name, bool force,
