@@ -64,3 +64,7 @@ tests_test_dotenv_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
 tests_test_dotenv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_dotenv_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
 # --- end interpolation and dotenv ---
+
+# --- cleanup by compose label (container API) ---
+libberth_internal_la_SOURCES += compose/cleanup.c
+# --- end cleanup ---
