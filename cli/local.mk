@@ -37,3 +37,9 @@ tests_test_cli_progress_SOURCES = tests/test_cli_progress.c cli/progress.c cli/t
 tests_test_cli_progress_CPPFLAGS = $(CLI_TEST_CPPFLAGS)
 tests_test_cli_progress_LDADD = $(CLI_TEST_LDADD)
 # --- end cli unit tests ---
+
+# --- cli end-to-end tests (process backend, tmux, embed example, podman) ---
+TESTS += tests/cli_process.sh tests/cli_tmux.sh tests/cli_embed.sh tests/cli_podman.sh
+EXTRA_DIST += tests/cli_lib.sh tests/cli_process.sh tests/cli_tmux.sh tests/cli_embed.sh \
+	tests/cli_podman.sh
+# --- end cli end-to-end tests ---

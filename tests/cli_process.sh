@@ -1,0 +1,124 @@
+#!/bin/sh
+# End-to-end tests of the berth CLI on the process backend (host processes, no
+# container runtime): usage errors, foreground up with --abort-on-container-exit
+# and --exit-code-from, log prefixes, run --rm, up -d --wait, SIGTERM.
+. "${BERTH_TEST_SRCDIR:-$(dirname "$0")/..}/tests/cli_lib.sh"
+export BERTH_BACKEND=process
+cd "$T" || exit 99
+mkdir pids
+
+# --- usage errors: exit 2 with the flag named, nothing done -------------------
+expect_rc 2 "$BERTH" up --bogus
+contains "$T/err" "up: unknown flag: --bogus"
+contains "$T/err" "berth up --help"
+expect_rc 2 "$BERTH" ps -Z
+contains "$T/err" "ps: unknown flag: -Z"
+expect_rc 2 "$BERTH" --bogus ps
+expect_rc 2 "$BERTH" nosuchcommand
+contains "$T/err" "unknown command 'nosuchcommand'"
+expect_rc 2 "$BERTH" ps --format yaml
+expect_rc 2 "$BERTH" up -t
+contains "$T/err" "flag needs an argument"
+expect_rc 2 "$BERTH" up -t ten
+expect_rc 2 "$BERTH" up --scale web=x
+expect_rc 2 "$BERTH" up --pull sometimes
+expect_rc 2 "$BERTH" up -d --abort-on-container-exit
+expect_rc 2 "$BERTH" up --build --no-build
+expect_rc 2 "$BERTH" exec web
+expect_rc 2 "$BERTH" kill -s NOSUCHSIG
+expect_rc 2 "$BERTH" port web
+expect_rc 0 "$BERTH" up --help
+contains "$T/out" "--abort-on-container-exit"
+ok "usage errors exit 2"
+
+# --- a project: a long-running server and a job that exits 3 -----------------
+cat >compose.yaml <<'YAML'
+name: clitest
+services:
+  srv:
+    image: none
+    command: ["sh", "-c", "echo $$$$ > pids/srv; echo srv listening; exec sleep 1000"]
+    stop_grace_period: 1s
+  job:
+    image: none
+    command: ["sh", "-c", "echo $$$$ > pids/job; echo job ran; exit 3"]
+    depends_on: [srv]
+YAML
+
+expect_rc 3 "$BERTH" up --abort-on-container-exit
+contains "$T/out" "srv-1  | srv listening"
+contains "$T/out" "job-1  | job ran"
+contains "$T/out" "job-1 exited with code 3"
+contains "$T/out" "Aborting on container exit..."
+lacks "$T/out" "$(printf '\033')"
+contains "$T/err" "Container clitest-srv-1  Created"
+dead pids/srv
+dead pids/job
+ok "up --abort-on-container-exit: job's exit code, prefixes without colour, nothing left"
+
+rm -f pids/*
+expect_rc 3 "$BERTH" up --exit-code-from job --no-log-prefix
+grep -qx "job ran" "$T/out" || fail "--no-log-prefix: bare line expected"
+dead pids/srv
+ok "up --exit-code-from / --no-log-prefix"
+
+expect_rc 2 "$BERTH" up --exit-code-from job -d
+ok "--exit-code-from with -d is refused"
+
+# --- run --rm: one-off container, its exit code, dependencies stopped after ---
+rm -f pids/*
+expect_rc 6 "$BERTH" run --rm -e GREETING=hello job sh -c 'echo "$GREETING from run"; exit 6'
+contains "$T/out" "hello from run"
+dead pids/srv
+ok "run --rm passes the exit code through"
+
+# --- up -d --wait: waits for health; fails on an unhealthy service -----------
+cat >wait.yaml <<'YAML'
+name: cliwait
+services:
+  ok:
+    image: none
+    command: ["sleep", "1000"]
+    healthcheck: {test: ["CMD", "true"], interval: 1s}
+  bad:
+    image: none
+    command: ["sleep", "1000"]
+    healthcheck: {test: ["CMD", "false"], interval: 1s, retries: 2}
+YAML
+expect_rc 0 "$BERTH" -f wait.yaml up -d --wait ok
+contains "$T/err" "Container cliwait-ok-1  Healthy"
+contains "$T/err" "process backend runs services as children of berth"
+expect_rc 1 "$BERTH" -f wait.yaml up -d --wait --wait-timeout 20
+contains "$T/err" "container cliwait-bad-1 is unhealthy"
+ok "up -d --wait: healthy passes, unhealthy fails with exit 1"
+
+# --- SIGTERM: graceful stop, a service ignoring SIGTERM is killed after its grace
+mkfifo ready
+cat >term.yaml <<'YAML'
+name: cliterm
+services:
+  stubborn:
+    image: none
+    command: ["sh", "-c", "trap '' TERM; echo $$$$ > pids/stubborn; echo up > ready; while :; do sleep 1; done"]
+    stop_grace_period: 1s
+  plain:
+    image: none
+    command: ["sh", "-c", "echo $$$$ > pids/plain; exec sleep 1000"]
+YAML
+rm -f pids/*
+"$BERTH" -f term.yaml up >"$T/term.out" 2>"$T/term.err" &
+bpid=$!
+on_exit "kill -9 $bpid 2>/dev/null"
+await_fifo ready
+kill -TERM "$bpid"
+( sleep 60; kill -9 "$bpid" 2>/dev/null ) &
+watchdog=$!
+wait "$bpid"
+rc=$?
+kill "$watchdog" 2>/dev/null
+[ "$rc" -eq 143 ] || { cat "$T/term.err"; fail "SIGTERM: expected exit 143, got $rc"; }
+contains "$T/term.err" "Gracefully stopping... (press Ctrl+C again to force)"
+contains "$T/term.err" "Container cliterm-stubborn-1  Stopped"
+dead pids/stubborn
+dead pids/plain
+ok "SIGTERM stops gracefully like the first Ctrl-C (exit 143), nothing left"
