@@ -1,4 +1,9 @@
-# bench/ (see the folder's files)
+# bench/: benchmarks (not tests). bench/spawn.sh BUILDDIR runs bench/spawn-bench.
+noinst_PROGRAMS += bench/spawn-bench
+bench_spawn_bench_SOURCES = bench/spawn.c
+bench_spawn_bench_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
+bench_spawn_bench_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS)
+EXTRA_DIST += bench/spawn.sh
 
 # --- detection bench (plugins/) ---
 # bench/detect-bench: detection with all candidates vs the slowest single probe (<= 1.1x).

@@ -4,7 +4,12 @@ libberth_internal_la_SOURCES = \
 	core/util.c core/util.h \
 	core/error.c \
 	core/engine.c core/engine-internal.h \
-	core/timer.c
+	core/timer.c \
+	core/proc.c core/proc-internal.h \
+	core/linebuf.c core/linebuf.h \
+	core/pidfd.c core/pidfd.h \
+	core/pipe.c core/pipe.h \
+	core/fds.c core/fds.h
 libberth_internal_la_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
 libberth_internal_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libberth_internal_la_LIBADD = $(BERTH_DEPS_LIBS)

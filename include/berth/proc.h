@@ -9,6 +9,20 @@
  * errno, never exit code 127. The completion callback fires exactly once,
  * after the exit status AND end-of-file on every output were seen; the proc
  * object is freed when that callback returns.
+ *
+ * Exit detection: a pidfd on Linux; elsewhere (or with BERTH_NO_PIDFD=1 in
+ * the environment when the engine spawns its first child) a SIGCHLD event on
+ * the base plus waitpid(pid, WNOHANG) on berth's own children, never
+ * waitpid(-1): children the host forks itself are left to the host. While
+ * SIGCHLD is watched, libevent's handler replaces any SIGCHLD handler the
+ * host installed with sigaction(); the host's is restored when the last such
+ * child is reaped.
+ *
+ * Re-entrancy: from on_line and on_done you may spawn, write to, signal,
+ * cancel or abandon any proc, the calling one included, and free your own
+ * data. A proc is freed only after its on_done returns (or, abandoned, on a
+ * later loop pass), never under a running callback. Do not call
+ * berth_engine_free() from a berth callback.
  */
 #ifndef BERTH_PROC_H
 #define BERTH_PROC_H
@@ -26,7 +40,7 @@ struct berth_proc;
 
 /** What happens to a child's stdout or stderr. */
 enum berth_out_mode {
-    BERTH_OUT_DISCARD = 0, /* read and dropped */
+    BERTH_OUT_DISCARD = 0, /* sent to /dev/null */
     BERTH_OUT_LINES,       /* delivered line by line to on_line */
     BERTH_OUT_CAPTURE,     /* kept in memory, up to capture_limit bytes */
     BERTH_OUT_INHERIT,     /* the parent's own fd (CLI interactive use) */
@@ -52,7 +66,7 @@ enum berth_stream { BERTH_STDOUT = 1, BERTH_STDERR = 2 };
 struct berth_proc_result {
     pid_t pid;
     bool exited;       /* true: exit_code is valid */
-    int exit_code;     /* 0..255 */
+    int exit_code;     /* 0..255; 128 + signal when killed by a signal */
     int signal;        /* the signal that killed it, or 0 */
     bool timed_out;    /* the per-child timeout fired */
     bool cancelled;    /* berth_proc_cancel() was called */
@@ -62,16 +76,21 @@ struct berth_proc_result {
     size_t err_len;
     /*
      * Set when berth itself failed while supervising the child (capture
-     * limit exceeded, read error); NULL otherwise. A non-zero exit is NOT an
-     * error here: callers decide. Owned by the proc.
+     * limit exceeded: BERTH_E_TOO_LARGE, the child is then killed and out/err
+     * hold the first capture_limit bytes; read error; output still held open
+     * by a stray process a grace period after SIGKILL: BERTH_E_TIMEOUT);
+     * NULL otherwise. A non-zero exit is NOT an error here: callers decide.
+     * Owned by the proc.
      */
     const struct berth_error *error;
 };
 
 /**
  * A piece of output. `complete` is false when the line was longer than
- * BERTH_LINE_MAX and more of it follows; the final line without a newline is
- * delivered (complete) at EOF. line is not NUL-terminated; len excludes '\n'.
+ * BERTH_LINE_MAX and more of it follows (each such piece is exactly
+ * BERTH_LINE_MAX bytes); the final line without a newline is delivered
+ * (complete) at EOF. line is not NUL-terminated; len excludes '\n'. Every
+ * other byte is passed as written, a '\r' before the '\n' included.
  */
 typedef void (*berth_proc_line_fn)(struct berth_proc *p, enum berth_stream stream,
                                    const char *line, size_t len, bool complete, void *user);
@@ -89,7 +108,8 @@ struct berth_proc_options {
     enum berth_out_mode out;
     enum berth_out_mode err;
     size_t capture_limit;     /* per stream, 0 = BERTH_CAPTURE_DEFAULT */
-    uint64_t timeout_ms;      /* 0 = none; on expiry: term_signal, then SIGKILL after grace */
+    uint64_t timeout_ms;      /* 0 = none; on expiry: term_signal, then SIGKILL after grace
+                                 (output still open a grace after SIGKILL is no longer read) */
     uint64_t kill_grace_ms;   /* 0 = 10000 */
     int term_signal;          /* 0 = SIGTERM */
     bool keep_session;        /* true: stay in our process group (interactive TTY use) */
@@ -100,8 +120,11 @@ struct berth_proc_options {
 
 /**
  * Starts a child on eng's event_base. Returns NULL with *err set when it could
- * not be started (fork failed, exec failed: binary missing or not executable,
- * bad cwd); on_done is then never called.
+ * not be started (fork failed, exec failed: binary missing (BERTH_E_NOT_FOUND)
+ * or not executable, bad cwd); on_done is then never called. argv[0] without
+ * a '/' is searched in the child's PATH (envp's, else ours; "/usr/bin:/bin"
+ * if none), as execvp does but without running scripts that lack '#!'.
+ * Waits until the child has exec'ed (that is how exec errors are seen).
  */
 BERTH_API struct berth_proc *berth_proc_spawn(struct berth_engine *eng,
                                               const struct berth_proc_options *opts,
@@ -110,7 +133,10 @@ BERTH_API struct berth_proc *berth_proc_spawn(struct berth_engine *eng,
 /** The child's pid (also its process group id unless keep_session). */
 BERTH_API pid_t berth_proc_pid(const struct berth_proc *p);
 
-/** Sends sig to the child's whole process group. Returns -1 if it is gone. */
+/**
+ * Sends sig to the child's whole process group (to the child alone with
+ * keep_session). Returns -1 if it is gone.
+ */
 BERTH_API int berth_proc_signal(struct berth_proc *p, int sig, struct berth_error **err);
 
 /**
@@ -125,7 +151,11 @@ BERTH_API void berth_proc_cancel(struct berth_proc *p);
  */
 BERTH_API void berth_proc_abandon(struct berth_proc *p);
 
-/** Queues bytes for a BERTH_IN_PIPE stdin. Returns -1 if stdin is closed. */
+/**
+ * Queues bytes for a BERTH_IN_PIPE stdin; they are written as the pipe takes
+ * them. Returns -1 if stdin is closed (never opened as a pipe, closed, or the
+ * child stopped reading it). SIGPIPE never reaches the host.
+ */
 BERTH_API int berth_proc_write(struct berth_proc *p, const void *data, size_t len,
                                struct berth_error **err);
 
@@ -135,7 +165,10 @@ BERTH_API void berth_proc_close_stdin(struct berth_proc *p);
 /** The user pointer given in the options. */
 BERTH_API void *berth_proc_user(const struct berth_proc *p);
 
-/** Number of children of eng not yet completed (for tests and shutdown). */
+/**
+ * Number of children of eng not yet completed, abandoned ones not yet reaped
+ * included (for tests and shutdown).
+ */
 BERTH_API size_t berth_proc_count(const struct berth_engine *eng);
 
 #ifdef __cplusplus
