@@ -75,6 +75,11 @@ tests_test_container_api_SOURCES = tests/test_container_api.c \
 	tests/capi_helpers.c tests/capi_helpers.h
 tests_test_container_api_CPPFLAGS = $(CAPI_TEST_CPPFLAGS)
 tests_test_container_api_LDADD = $(CAPI_TEST_LDADD)
+check_PROGRAMS += tests/test_select
+TESTS += tests/test_select
+tests_test_select_SOURCES = tests/test_select.c tests/capi_helpers.c tests/capi_helpers.h
+tests_test_select_CPPFLAGS = $(CAPI_TEST_CPPFLAGS)
+tests_test_select_LDADD = $(CAPI_TEST_LDADD)
 # The same program against a real Podman (private storage; skipped without podman).
 TESTS += tests/test_container_api_podman.sh
 EXTRA_DIST += tests/test_container_api_podman.sh tests/lib/capi-podman.sh
