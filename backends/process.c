@@ -319,11 +319,17 @@ static void fmt_rfc3339(int64_t ns, char *buf, size_t size)
 static int parse_since(const char *s, int64_t *ns)
 {
     char *end;
-    double unix_s = strtod(s, &end);
-    if (end != s && *end == '\0') {
-        /* int64 nanoseconds end in 2262: later times clamp */
-        *ns = unix_s >= 9.2e9 ? INT64_MAX : unix_s <= 0 ? 0 : (int64_t)(unix_s * 1e9);
-        return 0;
+    long long unix_s = strtoll(s, &end, 10);
+    if (end != s && (*end == '\0' || *end == '.') && *s != '-') {
+        int64_t frac = 0, scale = 100000000;
+        if (*end == '.') /* by hand: strtod would follow the embedder's locale */
+            for (end++; *end >= '0' && *end <= '9'; end++, scale /= 10)
+                frac += (*end - '0') * scale;
+        if (*end == '\0') {
+            /* int64 nanoseconds end in 2262: later times clamp */
+            *ns = unix_s >= 9200000000LL ? INT64_MAX : (int64_t)unix_s * 1000000000 + frac;
+            return 0;
+        }
     }
     int y, mo, dd, h = 0, mi = 0, sec = 0, used = 0;
     if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &dd, &used) == 3) {

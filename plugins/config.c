@@ -111,11 +111,10 @@ int berth_duration_parse(const char *text, uint64_t *ms, struct berth_error **er
             goto bad;
         char *end;
         unsigned long long n = strtoull(p, &end, 10);
-        double frac = 0;
-        if (*end == '.') {
-            char *fend;
-            frac = strtod(end, &fend);
-            end = fend;
+        double frac = 0, scale = 0.1;
+        if (*end == '.') { /* by hand: strtod would follow the embedder's locale */
+            for (end++; isdigit((unsigned char)*end); end++, scale /= 10)
+                frac += (*end - '0') * scale;
         }
         uint64_t unit;
         if (strncmp(end, "ms", 2) == 0) {

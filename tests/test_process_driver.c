@@ -269,6 +269,10 @@ static void test_lifecycle(void **state)
     assert_int_equal(l.n, 0);
     logs("demo-web-1", -1, false, "1h", &l, &lr);
     assert_int_equal(l.n, 2);
+    logs("demo-web-1", -1, false, "1700000000.5", &l, &lr); /* unix seconds */
+    assert_int_equal(l.n, 2);
+    logs("demo-web-1", -1, false, "99999999999", &l, &lr);
+    assert_int_equal(l.n, 0);
     logs("demo-web-1", -1, false, "yesterday", &l, &lr);
     assert_int_equal(lr.code, BERTH_E_INVALID);
 
