@@ -67,4 +67,10 @@ tests_test_dotenv_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
 
 # --- cleanup by compose label (container API) ---
 libberth_internal_la_SOURCES += compose/cleanup.c
+check_PROGRAMS += tests/test_cleanup
+TESTS += tests/test_cleanup tests/test_cleanup_podman.sh
+EXTRA_DIST += tests/test_cleanup_podman.sh
+tests_test_cleanup_SOURCES = tests/test_cleanup.c tests/capi_helpers.c tests/capi_helpers.h
+tests_test_cleanup_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING $(CMOCKA_CFLAGS)
+tests_test_cleanup_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
 # --- end cleanup ---

@@ -328,6 +328,14 @@ static void sub_done(struct berth_op *bop, const struct berth_op_result *res, vo
     free(s);
     if (op->state != CAPI_RUNNING)
         return;
+    if (op->cancelled) {
+        /* The result may have arrived before the cancel reached it: the job stops anyway. */
+        op->busy++;
+        capi_fail(op, berth_error_new(BERTH_E_CANCELLED, 0, "operation cancelled"));
+        op->busy--;
+        op_maybe_free(op);
+        return;
+    }
     op->busy++;
     cb(op, res, data);
     op->busy--;
@@ -387,6 +395,8 @@ void berth_container_op_cancel(struct berth_container_op *op)
         op->job_cancel(op, op->job);
     for (struct capi_sub *s = op->subs; s != NULL; s = s->next)
         berth_op_cancel(s->bop);
+    if (op->state == CAPI_RUNNING && op->n_subs == 0)
+        capi_fail(op, berth_error_new(BERTH_E_CANCELLED, 0, "operation cancelled"));
     op->launching = false;
     op->busy--;
     op_maybe_free(op);
