@@ -139,6 +139,14 @@ static void print_json(struct berth_engine *eng, struct berth_detect *d)
         json_object_set_new(o, "reason", json_string(c->reason ? c->reason : ""));
         json_object_set_new(o, "probe_ms", json_integer((json_int_t)c->elapsed_ms));
         json_object_set_new(o, "refused", json_false());
+        if (info != NULL) {
+            json_t *feats = json_object();
+            for (int f = 0; f < BERTH_FEAT_COUNT; f++)
+                json_object_set_new(feats, berth_feature_name((enum berth_feature)f),
+                                    json_string(berth_support_name(
+                                        berth_driver_supports(info, (enum berth_feature)f))));
+            json_object_set_new(o, "features", feats);
+        }
         json_array_append_new(arr, o);
     }
     for (size_t i = 0; i < berth_plugins_refused_count(eng); i++) {

@@ -377,6 +377,15 @@ const struct berth_driver_info *berth_plugins_find(struct berth_engine *eng, con
     return NULL;
 }
 
+/* The driver table's support of feature f. */
+enum berth_support berth_driver_supports(const struct berth_driver_info *d, enum berth_feature f)
+{
+    const struct berth_backend_driver *drv = d->driver;
+    if ((int)f < 0 || f >= BERTH_FEAT_COUNT || (size_t)f >= drv->caps_count)
+        return BERTH_SUPPORT_UNSUPPORTED;
+    return drv->caps[f];
+}
+
 /* Number of refused plugin files. */
 size_t berth_plugins_refused_count(struct berth_engine *eng)
 {

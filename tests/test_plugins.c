@@ -899,6 +899,12 @@ static void test_instance_caps(void **state)
                      BERTH_SUPPORT_UNSUPPORTED);
     assert_int_equal(berth_backend_supports(old, BERTH_FEAT_NETWORK_ALIASES),
                      BERTH_SUPPORT_NATIVE);
+    const struct berth_driver_info *info = berth_plugins_find(eng, "ic-b");
+    assert_int_equal(berth_driver_supports(info, BERTH_FEAT_NETWORK_ALIASES),
+                     BERTH_SUPPORT_UNSUPPORTED);
+    info = berth_plugins_find(eng, "process");
+    assert_int_equal(berth_driver_supports(info, BERTH_FEAT_HEALTHCHECK), BERTH_SUPPORT_EMULATED);
+    assert_int_equal(berth_driver_supports(info, BERTH_FEAT_COUNT), BERTH_SUPPORT_UNSUPPORTED);
     berth_backend_free(a);
     berth_backend_free(bb);
     berth_backend_free(old);

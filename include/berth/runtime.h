@@ -94,6 +94,13 @@ BERTH_API const struct berth_driver_info *berth_plugins_get(struct berth_engine 
 BERTH_API const struct berth_driver_info *berth_plugins_find(struct berth_engine *eng,
                                                              const char *name);
 
+/**
+ * How a driver's table supports feature f (an instance of a flavour may
+ * support less: see berth_backend_supports()); unsupported when out of range.
+ */
+BERTH_API enum berth_support berth_driver_supports(const struct berth_driver_info *d,
+                                                   enum berth_feature f);
+
 /** Number of refused plugin files. */
 BERTH_API size_t berth_plugins_refused_count(struct berth_engine *eng);
 
