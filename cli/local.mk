@@ -43,3 +43,8 @@ TESTS += tests/cli_process.sh tests/cli_tmux.sh tests/cli_embed.sh tests/cli_pod
 EXTRA_DIST += tests/cli_lib.sh tests/cli_process.sh tests/cli_tmux.sh tests/cli_embed.sh \
 	tests/cli_podman.sh
 # --- end cli end-to-end tests ---
+
+# --- container, image, doctor commands (container API) ---
+cli_berth_SOURCES += cli/ccli.c cli/ccli.h cli/cmd_container.c cli/cmd_image.c \
+	cli/cmd_doctor.c cli/cleanup-report.c
+# --- end container, image, doctor commands ---

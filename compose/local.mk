@@ -24,6 +24,12 @@ tests_test_engine_fake_SOURCES = tests/test_engine_fake.c \
 	tests/test_engine_harness.c tests/engine_harness.h
 tests_test_engine_fake_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
 tests_test_engine_fake_LDADD = $(ENGINE_TEST_LDADD)
+check_PROGRAMS += tests/test_engine_process
+TESTS += tests/test_engine_process
+tests_test_engine_process_SOURCES = tests/test_engine_process.c \
+	tests/test_engine_harness.c tests/engine_harness.h
+tests_test_engine_process_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
+tests_test_engine_process_LDADD = $(ENGINE_TEST_LDADD)
 # --- end engine ---
 
 # --- loader ---
