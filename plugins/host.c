@@ -32,6 +32,9 @@ static struct berth_timer *host_timer_new(const struct berth_host *host, berth_t
     return berth_timer_new(host_backend(host)->eng, fn, user);
 }
 
+static void host_log(const struct berth_host *host, int level, const char *fmt, ...)
+    BERTH_PRINTF(3, 4);
+
 /* Logs through the engine's sink with the instance's name as component. */
 static void host_log(const struct berth_host *host, int level, const char *fmt, ...)
 {

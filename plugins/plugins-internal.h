@@ -6,6 +6,10 @@
 
 struct event;
 
+#ifndef BERTH_PKGLIBDIR /* set by Makefile.am */
+#define BERTH_PKGLIBDIR "/usr/local/lib/berth"
+#endif
+
 /* One usable driver; heap-allocated so that info pointers stay stable. */
 struct plugin_driver {
     struct berth_driver_info info;

@@ -20,10 +20,6 @@
 #include "core/util.h"
 #include "plugins/plugins-internal.h"
 
-#ifndef BERTH_PKGLIBDIR
-#define BERTH_PKGLIBDIR "/usr/local/lib/berth"
-#endif
-
 /* Drivers linked into libberth, in registration order. */
 static const struct berth_backend_driver *(*const builtin_drivers[])(void) = {
     process_backend_driver,
