@@ -36,7 +36,7 @@ struct cli_globals {
     const char *progress;      /* auto|tty|plain|quiet|json */
     const char *plugin_dir;    /* --plugin-dir */
     const char *backend;       /* --backend NAME[,NAME...] */
-    int parallel;              /* --parallel N, -1 = unlimited */
+    int parallel;              /* --parallel N, -1 = unlimited, 0 = not given */
     bool dry_run;
     bool verbose;
 };
@@ -82,5 +82,16 @@ int cmd_top(struct cli_globals *g, int argc, char **argv);
 int cmd_events(struct cli_globals *g, int argc, char **argv);
 int cmd_wait(struct cli_globals *g, int argc, char **argv);
 int cmd_ls(struct cli_globals *g, int argc, char **argv);
+
+/* Single containers, images, the machine's runtimes (cli/cmd_container.c, cmd_image.c, cmd_doctor.c). */
+int cmd_container(struct cli_globals *g, int argc, char **argv);
+int cmd_image(struct cli_globals *g, int argc, char **argv);
+int cmd_doctor(struct cli_globals *g, int argc, char **argv);
+
+struct berth_cleanup_report;
+/* Prints a cleanup report as text or one JSON object (cli/cleanup-report.c). */
+void cli_print_cleanup_report(const struct berth_cleanup_report *r, bool json, FILE *out);
+/* `down --all-projects`: removes every compose project on the backend, prints the report. */
+int cli_down_all_projects(struct cli_globals *g, bool volumes, int timeout_s, const char *format);
 
 #endif
