@@ -653,8 +653,8 @@ static void perr(struct parser *p, int line, int col, const char *hint, const ch
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
-    diag_add_pos(p->d, p->src ? p->src->name : NULL, line, col, NULL, hint, "%s", msg);
     diag_set_code(p->d, BERTH_E_PARSE);
+    diag_add_pos(p->d, p->src ? p->src->name : NULL, line, col, NULL, hint, "%s", msg);
     free(msg);
     p->failed = true;
 }
@@ -677,7 +677,7 @@ static bool is_merge_key(const struct ynode *k)
 }
 
 /* Adds a `<<` value to the frame's merge sources after checking its shape. */
-static void add_merge(struct parser *p, struct frame *f, struct ynode *v)
+static void add_merge(struct parser *p, struct frame *f, const struct ynode *key, struct ynode *v)
 {
     bool ok = v->kind == YNODE_MAP;
     if (v->kind == YNODE_SEQ) {
@@ -687,7 +687,8 @@ static void add_merge(struct parser *p, struct frame *f, struct ynode *v)
                 ok = false;
     }
     if (!ok) {
-        perr(p, v->line, v->col, "'<<' merges mappings: point it at an anchored mapping, e.g. <<: *defaults",
+        perr(p, key->line, key->col,
+             "'<<' merges mappings: point it at an anchored mapping, e.g. <<: *defaults",
              "map merge requires map or sequence of maps as the value");
         bury(p, v);
         return;
@@ -740,8 +741,8 @@ static void add_value(struct parser *p, struct ynode *n)
     struct ynode *key = f->key;
     f->key = NULL;
     if (is_merge_key(key)) {
+        add_merge(p, f, key, n);
         ynode_free(key);
-        add_merge(p, f, n);
         return;
     }
     long prev = ynode_map_find(f->node, key->text);
