@@ -18,7 +18,8 @@
 /* Largest fd the probing fallback looks at: OPEN_MAX may be huge (1M). */
 #define FDS_PROBE_CAP 65536
 
-/* Counts the entries of the fd directory (minus its own fd) and finds the highest; -1 if unreadable. */
+/* Counts the entries of the fd directory (minus its own fd) and finds the highest; -1 if
+ * unreadable. */
 static int fds_scan(int *count, int *highest)
 {
     static const char *const dirs[] = {

@@ -40,8 +40,7 @@ static void linebuf_append(struct linebuf *lb, const char *data, size_t n)
  * belong to the same line, so no empty or dangling incomplete piece is ever
  * emitted: a line of exactly max bytes arrives whole.
  */
-bool linebuf_feed(struct linebuf *lb, const char *data, size_t len, linebuf_emit_fn emit,
-                  void *ctx)
+bool linebuf_feed(struct linebuf *lb, const char *data, size_t len, linebuf_emit_fn emit, void *ctx)
 {
     while (len > 0) {
         const char *nl = memchr(data, '\n', len);

@@ -16,10 +16,10 @@
 typedef bool (*linebuf_emit_fn)(void *ctx, const char *line, size_t len, bool complete);
 
 struct linebuf {
-    char *buf;    /* the unfinished line so far */
-    size_t len;   /* bytes in buf */
-    size_t cap;   /* allocated size of buf, grows up to max */
-    size_t max;   /* longest piece emitted */
+    char *buf;  /* the unfinished line so far */
+    size_t len; /* bytes in buf */
+    size_t cap; /* allocated size of buf, grows up to max */
+    size_t max; /* longest piece emitted */
 };
 
 /* Initialises lb for pieces of at most max bytes (max > 0). Allocates nothing yet. */

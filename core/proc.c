@@ -94,7 +94,7 @@ enum proc_lact {
     LACT_NONE,
     LACT_QUEUE,      /* hand to the sweep */
     LACT_KILL_QUEUE, /* SIGKILL the group, hand to the sweep */
-    LACT_TEARDOWN,   /* close pipes and timers (abandoned, not yet reaped) */
+    LACT_CLOSE,      /* close pipes and timers (abandoned, not yet reaped) */
     LACT_COMPLETE,   /* run on_done, then free */
     LACT_FREE,       /* free without callbacks */
 };
@@ -104,16 +104,20 @@ struct proc_ltrans {
 };
 
 /* Lifecycle table: state x event -> next state, action. */
+/* clang-format off */
+#define L(state, act) {LIFE_##state, LACT_##act}
 static const struct proc_ltrans proc_life_table[LIFE_COUNT][LEV_COUNT] = {
-    /*                  EXIT                          EOF                         ABANDON                            SWEEP */
-    [LIFE_RUNNING] = {{LIFE_EXITED, LACT_NONE}, {LIFE_DRAINED, LACT_NONE}, {LIFE_ABANDONED, LACT_KILL_QUEUE}, {LIFE_RUNNING, LACT_NONE}},
-    [LIFE_EXITED] = {{LIFE_EXITED, LACT_NONE}, {LIFE_READY, LACT_QUEUE}, {LIFE_GONE, LACT_KILL_QUEUE}, {LIFE_EXITED, LACT_NONE}},
-    [LIFE_DRAINED] = {{LIFE_READY, LACT_QUEUE}, {LIFE_DRAINED, LACT_NONE}, {LIFE_ABANDONED, LACT_KILL_QUEUE}, {LIFE_DRAINED, LACT_NONE}},
-    [LIFE_READY] = {{LIFE_READY, LACT_NONE}, {LIFE_READY, LACT_NONE}, {LIFE_GONE, LACT_QUEUE}, {LIFE_DONE, LACT_COMPLETE}},
-    [LIFE_DONE] = {{LIFE_DONE, LACT_NONE}, {LIFE_DONE, LACT_NONE}, {LIFE_DONE, LACT_NONE}, {LIFE_DONE, LACT_NONE}},
-    [LIFE_ABANDONED] = {{LIFE_GONE, LACT_QUEUE}, {LIFE_ABANDONED, LACT_NONE}, {LIFE_ABANDONED, LACT_NONE}, {LIFE_ABANDONED, LACT_TEARDOWN}},
-    [LIFE_GONE] = {{LIFE_GONE, LACT_NONE}, {LIFE_GONE, LACT_NONE}, {LIFE_GONE, LACT_NONE}, {LIFE_GONE, LACT_FREE}},
+    /*                  EXIT            EOF              ABANDON                  SWEEP */
+    [LIFE_RUNNING]   = {L(EXITED,NONE), L(DRAINED,NONE), L(ABANDONED,KILL_QUEUE), L(RUNNING,NONE)},
+    [LIFE_EXITED]    = {L(EXITED,NONE), L(READY,QUEUE),  L(GONE,KILL_QUEUE),      L(EXITED,NONE)},
+    [LIFE_DRAINED]   = {L(READY,QUEUE), L(DRAINED,NONE), L(ABANDONED,KILL_QUEUE), L(DRAINED,NONE)},
+    [LIFE_READY]     = {L(READY,NONE),  L(READY,NONE),   L(GONE,QUEUE),           L(DONE,COMPLETE)},
+    [LIFE_DONE]      = {L(DONE,NONE),   L(DONE,NONE),    L(DONE,NONE),            L(DONE,NONE)},
+    [LIFE_ABANDONED] = {L(GONE,QUEUE),  L(ABANDONED,NONE), L(ABANDONED,NONE), L(ABANDONED,CLOSE)},
+    [LIFE_GONE]      = {L(GONE,NONE),   L(GONE,NONE),    L(GONE,NONE),            L(GONE,FREE)},
 };
+#undef L
+/* clang-format on */
 
 /* Termination states. */
 enum proc_term {
@@ -146,13 +150,17 @@ struct proc_ttrans {
 };
 
 /* Termination table: state x event -> next state, action. */
+/* clang-format off */
+#define T(state, act) {TERM_##state, TACT_##act}
 static const struct proc_ttrans proc_term_table[TERM_COUNT][TEV_COUNT] = {
-    /*                 TIMEOUT                    CANCEL                     GRACE                          LIMIT */
-    [TERM_NONE] = {{TERM_SENT, TACT_TERM}, {TERM_SENT, TACT_TERM}, {TERM_NONE, TACT_NONE}, {TERM_KILLED, TACT_KILL}},
-    [TERM_SENT] = {{TERM_SENT, TACT_NONE}, {TERM_SENT, TACT_NONE}, {TERM_KILLED, TACT_KILL}, {TERM_KILLED, TACT_KILL}},
-    [TERM_KILLED] = {{TERM_KILLED, TACT_NONE}, {TERM_KILLED, TACT_NONE}, {TERM_DETACHED, TACT_DETACH}, {TERM_KILLED, TACT_NONE}},
-    [TERM_DETACHED] = {{TERM_DETACHED, TACT_NONE}, {TERM_DETACHED, TACT_NONE}, {TERM_DETACHED, TACT_NONE}, {TERM_DETACHED, TACT_NONE}},
+    /*                 TIMEOUT            CANCEL             GRACE               LIMIT */
+    [TERM_NONE]     = {T(SENT,TERM),     T(SENT,TERM),     T(NONE,NONE),       T(KILLED,KILL)},
+    [TERM_SENT]     = {T(SENT,NONE),     T(SENT,NONE),     T(KILLED,KILL),     T(KILLED,KILL)},
+    [TERM_KILLED]   = {T(KILLED,NONE),   T(KILLED,NONE),   T(DETACHED,DETACH), T(KILLED,NONE)},
+    [TERM_DETACHED] = {T(DETACHED,NONE), T(DETACHED,NONE), T(DETACHED,NONE),   T(DETACHED,NONE)},
 };
+#undef T
+/* clang-format on */
 
 struct proc_state;
 
@@ -181,7 +189,7 @@ struct berth_proc {
     enum proc_term term;
 
     /* exit watch */
-    int pidfd; /* open until reaped; -1 otherwise */
+    int pidfd;      /* open until reaped; -1 otherwise */
     bool via_pidfd; /* false: SIGCHLD fallback */
     struct event *ev_exit;
     bool reaped;
@@ -312,13 +320,18 @@ static struct proc_state *proc_state_get(struct berth_engine *eng)
     return st;
 }
 
-/* Starts watching SIGCHLD for one more fallback child. */
+/*
+ * Starts watching SIGCHLD for one more fallback child. When the watch starts
+ * here, the child may already have exited (its SIGCHLD then went to the
+ * default disposition): a poke makes the loop check once.
+ */
 static void proc_fallback_hold(struct proc_state *st)
 {
     if (st->nfallback++ == 0) {
         event_add(st->ev_sigchld, NULL);
         st->sig_next = proc_sigchld_states;
         proc_sigchld_states = st;
+        event_active(st->ev_poke, EV_TIMEOUT, 1);
     }
 }
 
@@ -358,8 +371,12 @@ static void proc_enqueue(struct berth_proc *p)
 /* Sends sig to the child's group (or the child alone with keep_session). */
 static int proc_kill(struct berth_proc *p, int sig)
 {
-    /* a reaped pid may be reused; a group id is not while the group has members */
-    if (p->reaped && p->keep_session) {
+    /*
+     * A reaped pid may be reused; a group id is not while the group has
+     * members. Once reaped with all output closed the group is presumably
+     * empty, and signalling its id could hit an unrelated process group.
+     */
+    if (p->reaped && (p->keep_session || p->open_streams == 0)) {
         errno = ESRCH;
         return -1;
     }
@@ -400,8 +417,8 @@ static bool proc_try_reap(struct berth_proc *p)
         /* ECHILD: reaped behind our back (waitpid(-1) in the host, or SIGCHLD ignored) */
         int e = errno;
         if (p->error == NULL)
-            berth_error_set(&p->error, BERTH_E_SYSTEM, e,
-                            "lost the exit status of '%s' (pid %ld)", p->name, (long)p->pid);
+            berth_error_set(&p->error, BERTH_E_SYSTEM, e, "lost the exit status of '%s' (pid %ld)",
+                            p->name, (long)p->pid);
         berth_engine_log(p->st->eng, BERTH_LOG_WARN, "proc", "%s", berth_error_message(p->error));
         proc_set_reaped(p, 0, true);
     } else {
@@ -454,9 +471,7 @@ static void proc_watch_exit(struct berth_proc *p)
         event_add(p->ev_exit, NULL);
         return;
     }
-    /* the child may have exited before SIGCHLD was watched: check once now */
     proc_fallback_hold(st);
-    event_active(st->ev_poke, EV_TIMEOUT, 1);
 }
 
 /* ---- timers ---- */
@@ -597,8 +612,7 @@ static void proc_stream_capture(struct proc_stream *s, const char *data, size_t 
             berth_error_set(&p->error, BERTH_E_TOO_LARGE, 0,
                             "%s of '%s' exceeded the capture limit of %zu bytes; the child was "
                             "killed",
-                            s->id == BERTH_STDOUT ? "stdout" : "stderr", p->name,
-                            p->capture_limit);
+                            s->id == BERTH_STDOUT ? "stdout" : "stderr", p->name, p->capture_limit);
             berth_error_set_hint(p->error, "raise capture_limit, or read the output line by line");
         }
         proc_term_event(p, TEV_LIMIT);
@@ -761,7 +775,7 @@ static void proc_life_event(struct berth_proc *p, enum proc_lev ev)
     case LACT_QUEUE:
         proc_enqueue(p);
         break;
-    case LACT_TEARDOWN:
+    case LACT_CLOSE:
         proc_teardown(p);
         break;
     case LACT_COMPLETE:
@@ -830,9 +844,9 @@ static void proc_state_free(void *data)
     struct proc_state *st = data;
     while (st->head != NULL) {
         struct berth_proc *p = st->head;
-        p->life = LIFE_GONE; /* no callbacks from here on */
+        p->life = LIFE_GONE;   /* no callbacks from here on */
+        proc_kill(p, SIGKILL); /* also when reaped: strays of its group may hold output */
         if (!p->reaped) {
-            proc_kill(p, SIGKILL);
             int status = 0;
             pid_t r;
             do
@@ -909,7 +923,8 @@ static _Noreturn void proc_child(const struct proc_plan *c)
     if (rfd < 3 && (rfd = fcntl(rfd, F_DUPFD_CLOEXEC, 3)) < 0)
         proc_child_fail(c->report_fd, STAGE_FDS, errno);
     for (int i = 0; i < 3; i++) {
-        if (src[i] >= 0 && src[i] < 3 && src[i] != i && (src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3)) < 0)
+        if (src[i] >= 0 && src[i] < 3 && src[i] != i &&
+            (src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3)) < 0)
             proc_child_fail(rfd, STAGE_FDS, errno);
     }
     for (int i = 0; i < 3; i++) {
@@ -1034,8 +1049,7 @@ static void proc_report_error(struct berth_error **err, const struct proc_report
         berth_error_set(err, BERTH_E_SYSTEM, e, "cannot run '%s': cannot open /dev/null", argv0);
         break;
     case STAGE_FDS:
-        berth_error_set(err, BERTH_E_SYSTEM, e, "cannot run '%s': cannot set up its stdio",
-                        argv0);
+        berth_error_set(err, BERTH_E_SYSTEM, e, "cannot run '%s': cannot set up its stdio", argv0);
         break;
     default:
         if (strchr(argv0, '/') == NULL && (e == ENOENT || e == ENOTDIR)) {
@@ -1068,8 +1082,7 @@ static int proc_check_options(const struct berth_proc_options *o, struct berth_e
                                o->argv[0]);
     if ((o->out == BERTH_OUT_LINES || o->err == BERTH_OUT_LINES) && o->on_line == NULL)
         return berth_error_set(err, BERTH_E_INVALID, 0,
-                               "spawn '%s': BERTH_OUT_LINES needs an on_line callback",
-                               o->argv[0]);
+                               "spawn '%s': BERTH_OUT_LINES needs an on_line callback", o->argv[0]);
     if (o->term_signal < 0 || o->term_signal >= NSIG)
         return berth_error_set(err, BERTH_E_INVALID, 0, "spawn '%s': bad term_signal %d",
                                o->argv[0], o->term_signal);
@@ -1110,8 +1123,7 @@ struct berth_proc *berth_proc_spawn(struct berth_engine *eng, const struct berth
             int e = errno;
             for (int j = 0; j < i; j++)
                 proc_close_fds(fds[j], 2);
-            berth_error_set(err, BERTH_E_SYSTEM, e, "cannot run '%s': cannot create a pipe",
-                            argv0);
+            berth_error_set(err, BERTH_E_SYSTEM, e, "cannot run '%s': cannot create a pipe", argv0);
             return NULL;
         }
     }
@@ -1129,11 +1141,15 @@ struct berth_proc *berth_proc_spawn(struct berth_engine *eng, const struct berth
         .new_session = !o->keep_session,
         .close_bound = fds_close_needs_bound() ? fds_close_bound() : -1,
     };
-    plan.src[0] = o->in == BERTH_IN_PIPE ? fds[0][0]
+    plan.src[0] = o->in == BERTH_IN_PIPE   ? fds[0][0]
                   : o->in == BERTH_IN_NULL ? CHILD_FD_DEVNULL
                                            : CHILD_FD_INHERIT;
-    plan.src[1] = want[1] ? fds[1][1] : o->out == BERTH_OUT_DISCARD ? CHILD_FD_DEVNULL : CHILD_FD_INHERIT;
-    plan.src[2] = want[2] ? fds[2][1] : o->err == BERTH_OUT_DISCARD ? CHILD_FD_DEVNULL : CHILD_FD_INHERIT;
+    plan.src[1] = want[1]                       ? fds[1][1]
+                  : o->out == BERTH_OUT_DISCARD ? CHILD_FD_DEVNULL
+                                                : CHILD_FD_INHERIT;
+    plan.src[2] = want[2]                       ? fds[2][1]
+                  : o->err == BERTH_OUT_DISCARD ? CHILD_FD_DEVNULL
+                                                : CHILD_FD_INHERIT;
 
     /* no handler of the host may run in the child before its dispositions are reset */
     sigset_t all, old;
@@ -1191,6 +1207,8 @@ struct berth_proc *berth_proc_spawn(struct berth_engine *eng, const struct berth
     p->grace_ms = o->kill_grace_ms ? o->kill_grace_ms : PROC_GRACE_DEFAULT_MS;
     p->term_signal = o->term_signal ? o->term_signal : SIGTERM;
     p->capture_limit = o->capture_limit ? o->capture_limit : BERTH_CAPTURE_DEFAULT;
+    if (p->capture_limit > SIZE_MAX / 4)
+        p->capture_limit = SIZE_MAX / 4; /* no overflow in the buffer arithmetic */
     p->keep_session = o->keep_session;
     p->on_line = o->on_line;
     p->on_done = o->on_done;

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +86,8 @@ static int mode_longline(unsigned long n)
     return 0;
 }
 
-/* fds: the open fds, space separated. */
-static int mode_fds(void)
+/* fds: the open fds, space separated; fds-ok: exit 0 iff they are exactly 0 1 2. */
+static int mode_fds(bool check)
 {
     DIR *d = opendir("/proc/self/fd");
     if (d == NULL)
@@ -104,6 +105,13 @@ static int mode_fds(void)
             seen[fd] = 1;
     }
     closedir(d);
+    if (check) {
+        for (int fd = 0; fd < 1024; fd++) {
+            if (seen[fd] != (fd < 3))
+                return 1;
+        }
+        return 0;
+    }
     const char *sep = "";
     for (int fd = 0; fd < 1024; fd++) {
         if (seen[fd]) {
@@ -225,8 +233,8 @@ int main(int argc, char **argv)
         printf("%ld %ld %ld\n", (long)getpid(), (long)getpgid(0), (long)getsid(0));
         return 0;
     }
-    if (strcmp(mode, "fds") == 0)
-        return mode_fds();
+    if (strcmp(mode, "fds") == 0 || strcmp(mode, "fds-ok") == 0)
+        return mode_fds(strcmp(mode, "fds-ok") == 0);
     if (strcmp(mode, "sigs") == 0)
         return mode_sigs();
     if (strcmp(mode, "cat") == 0)

@@ -20,8 +20,8 @@
 static void test_version(void **state)
 {
     assert_string_equal(berth_version(), BERTH_VERSION_STRING);
-    assert_int_equal(berth_version_number(), BERTH_VERSION_MAJOR * 10000 +
-                                                 BERTH_VERSION_MINOR * 100 + BERTH_VERSION_PATCH);
+    assert_int_equal(berth_version_number(),
+                     BERTH_VERSION_MAJOR * 10000 + BERTH_VERSION_MINOR * 100 + BERTH_VERSION_PATCH);
 }
 
 static void test_own_base(void **state)
@@ -32,7 +32,7 @@ static void test_own_base(void **state)
     assert_null(err);
     assert_non_null(berth_engine_base(eng));
     assert_int_equal(berth_engine_run(eng), 1); /* nothing to do */
-    berth_engine_free(eng);                    /* frees the base: leak checkers verify */
+    berth_engine_free(eng);                     /* frees the base: leak checkers verify */
     berth_engine_free(NULL);
 }
 

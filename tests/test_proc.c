@@ -48,6 +48,7 @@ static const struct mode mode_fork = {true, false};
 static bool have_pidfd;           /* false under valgrind < 3.20, old kernels, macOS */
 static char helper[PATH_MAX];     /* tests/helper_child */
 static char helper_dir[PATH_MAX]; /* its directory */
+static char self[PATH_MAX];       /* this program */
 
 /* ---- fixtures ---- */
 
@@ -279,8 +280,8 @@ static void done_never(struct berth_proc *p, const struct berth_proc_result *res
 }
 
 /* on_line for children whose output must never be delivered. */
-static void line_never(struct berth_proc *p, enum berth_stream stream, const char *line,
-                       size_t len, bool complete, void *user)
+static void line_never(struct berth_proc *p, enum berth_stream stream, const char *line, size_t len,
+                       bool complete, void *user)
 {
     fail_msg("on_line called for pid %ld", (long)berth_proc_pid(p));
 }
@@ -377,7 +378,8 @@ static void test_bad_cwd(void **state)
     struct berth_engine *eng = engine_for(state);
     struct berth_error *err = NULL;
     const char *const a[] = {helper, "exit", "0", NULL};
-    struct berth_proc_options o = {.argv = a, .cwd = "/nonexistent-berth-dir", .on_done = done_never};
+    struct berth_proc_options o = {
+        .argv = a, .cwd = "/nonexistent-berth-dir", .on_done = done_never};
     assert_null(berth_proc_spawn(eng, &o, &err));
     assert_int_equal(berth_error_code(err), BERTH_E_NOT_FOUND);
     assert_int_equal(berth_error_errno(err), ENOENT);
@@ -526,8 +528,11 @@ static void test_stdout_stderr_separate(void **state)
     const char *const a[] = {helper, "both", NULL};
     struct berth_proc_options o = helper_opts(a, &r);
     spawn_ok(state, eng, &o);
-    struct berth_proc_options oc = {
-        .argv = a, .out = BERTH_OUT_CAPTURE, .err = BERTH_OUT_CAPTURE, .on_done = record_done, .user = &c};
+    struct berth_proc_options oc = {.argv = a,
+                                    .out = BERTH_OUT_CAPTURE,
+                                    .err = BERTH_OUT_CAPTURE,
+                                    .on_done = record_done,
+                                    .user = &c};
     spawn_ok(state, eng, &oc);
     run_loop(eng);
     int outs = 0, errs = 0;
@@ -557,8 +562,11 @@ static void test_capture(void **state)
     struct berth_engine *eng = engine_for(state);
     struct run r = {0}, e = {0};
     const char *const a[] = {helper, "gen", "300000", NULL};
-    struct berth_proc_options o = {
-        .argv = a, .out = BERTH_OUT_CAPTURE, .err = BERTH_OUT_CAPTURE, .on_done = record_done, .user = &r};
+    struct berth_proc_options o = {.argv = a,
+                                   .out = BERTH_OUT_CAPTURE,
+                                   .err = BERTH_OUT_CAPTURE,
+                                   .on_done = record_done,
+                                   .user = &r};
     spawn_ok(state, eng, &o);
     /* empty output is "" not NULL */
     const char *const t[] = {helper, "exit", "0", NULL};
@@ -652,7 +660,8 @@ static void test_stdin_unread(void **state)
     struct run r = {0}, n = {0};
     /* the child exits without reading: EPIPE, never SIGPIPE to us */
     const char *const a[] = {helper, "exit", "0", NULL};
-    struct berth_proc_options o = {.argv = a, .in = BERTH_IN_PIPE, .on_done = record_done, .user = &r};
+    struct berth_proc_options o = {
+        .argv = a, .in = BERTH_IN_PIPE, .on_done = record_done, .user = &r};
     struct berth_proc *p = spawn_ok(state, eng, &o);
     static char big[1 << 20];
     assert_int_equal(berth_proc_write(p, big, sizeof(big), NULL), 0);
@@ -936,10 +945,8 @@ static void test_abandon(void **state)
     struct berth_engine *eng = engine_for(state);
     int before = fds_count();
     const char *const a[] = {helper, "gen", "1000000", NULL};
-    struct berth_proc_options o = {.argv = a,
-                                   .out = BERTH_OUT_LINES,
-                                   .on_line = line_never,
-                                   .on_done = done_never};
+    struct berth_proc_options o = {
+        .argv = a, .out = BERTH_OUT_LINES, .on_line = line_never, .on_done = done_never};
     struct berth_proc *p = spawn_ok(state, eng, &o);
     pid_t pid = berth_proc_pid(p);
     berth_proc_abandon(p);
@@ -1011,6 +1018,10 @@ static void chain_done(struct berth_proc *p, const struct berth_proc_result *res
     berth_proc_abandon(p);
     berth_proc_close_stdin(p);
     assert_int_equal(berth_proc_write(p, "x", 1, NULL), -1);
+    struct berth_error *err = NULL;
+    assert_int_equal(berth_proc_signal(p, SIGTERM, &err), -1); /* reaped: not signalled */
+    assert_int_equal(berth_error_code(err), BERTH_E_STATE);
+    berth_error_clear(&err);
     if (c->victim != NULL) {
         berth_proc_cancel(c->victim);
         c->victim = NULL;
@@ -1092,7 +1103,8 @@ static void many_spawn(struct many *m)
         snprintf(code, sizeof(code), "%d", mc->code);
         const char *const a[] = {helper, "exit", code, NULL};
         struct berth_proc_options o = {.argv = a,
-                                       .out = m->started % 2 ? BERTH_OUT_CAPTURE : BERTH_OUT_DISCARD,
+                                       .out =
+                                           m->started % 2 ? BERTH_OUT_CAPTURE : BERTH_OUT_DISCARD,
                                        .err = BERTH_OUT_LINES,
                                        .on_line = many_line,
                                        .in = m->started % 3 ? BERTH_IN_NULL : BERTH_IN_PIPE,
@@ -1154,6 +1166,37 @@ static void test_host_child_not_reaped(void **state)
     assert_int_equal(waitpid(host, &st, 0), host);
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 7);
+    berth_engine_free(eng);
+}
+
+/* Log sink counting warnings. */
+static void count_log(enum berth_log_level level, const char *component, const char *msg,
+                      void *user)
+{
+    if (level <= BERTH_LOG_WARN)
+        (*(int *)user)++;
+}
+
+static void test_status_stolen(void **state)
+{
+    struct berth_engine *eng = engine_for(state);
+    int warnings = 0;
+    berth_engine_set_log(eng, count_log, BERTH_LOG_DEBUG, &warnings);
+    struct run r = {0};
+    const char *const a[] = {helper, "exit", "9", NULL};
+    struct berth_proc_options o = {.argv = a, .on_done = record_done, .user = &r};
+    struct berth_proc *p = spawn_ok(state, eng, &o);
+    /* the host reaps berth's child behind its back */
+    int st;
+    assert_int_equal(waitpid(berth_proc_pid(p), &st, 0), berth_proc_pid(p));
+    run_loop(eng);
+    assert_int_equal(r.done, 1);
+    assert_false(r.exited);
+    assert_int_equal(r.signal, 0);
+    assert_int_equal(r.error_code, BERTH_E_SYSTEM);
+    assert_non_null(strstr(r.error_msg, "lost the exit status"));
+    assert_int_equal(warnings, 1);
+    run_free(&r);
     berth_engine_free(eng);
 }
 
@@ -1270,6 +1313,104 @@ static void test_two_bases(void **state)
     event_set_log_callback(NULL);
 }
 
+/*
+ * Run as `test_proc --closed-stdio`: with fds 0-2 closed, berth's own pipes
+ * land on 0-2 and every child must still get exactly its stdin, stdout and
+ * stderr, nothing else. Exits 0 when all is well (no stdio for messages).
+ */
+static int closed_stdio_main(void)
+{
+    struct berth_engine *eng = berth_engine_new(NULL, NULL); /* its fds stay above 2 */
+    close(0);
+    close(1);
+    close(2);
+    static const struct {
+        enum berth_in_mode in;
+        enum berth_out_mode out, err;
+    } cfg[] = {
+        {BERTH_IN_PIPE, BERTH_OUT_CAPTURE, BERTH_OUT_CAPTURE},
+        {BERTH_IN_NULL, BERTH_OUT_CAPTURE, BERTH_OUT_CAPTURE},
+        {BERTH_IN_NULL, BERTH_OUT_CAPTURE, BERTH_OUT_DISCARD},
+        {BERTH_IN_PIPE, BERTH_OUT_CAPTURE, BERTH_OUT_DISCARD},
+        {BERTH_IN_NULL, BERTH_OUT_DISCARD, BERTH_OUT_CAPTURE},
+        {BERTH_IN_NULL, BERTH_OUT_DISCARD, BERTH_OUT_DISCARD},
+        {BERTH_IN_PIPE, BERTH_OUT_DISCARD, BERTH_OUT_DISCARD},
+    };
+    const char *const ok[] = {helper, "fds-ok", NULL};
+    const char *const both[] = {helper, "both", NULL};
+    const char *const missing[] = {"/nonexistent/berth-no-such", NULL};
+    for (size_t i = 0; i < sizeof(cfg) / sizeof(cfg[0]); i++) {
+        struct run r = {0}, b = {0};
+        struct berth_proc_options o = {.argv = ok,
+                                       .in = cfg[i].in,
+                                       .out = cfg[i].out,
+                                       .err = cfg[i].err,
+                                       .on_done = record_done,
+                                       .user = &r};
+        struct berth_proc *p = berth_proc_spawn(eng, &o, NULL);
+        if (p == NULL)
+            return 10 + (int)i;
+        berth_proc_close_stdin(p);
+        berth_engine_run(eng);
+        if (r.done != 1 || !r.exited || r.exit_code != 0)
+            return 20 + (int)i;
+        /* each stream ends up where it belongs */
+        o.argv = both;
+        o.user = &b;
+        if ((p = berth_proc_spawn(eng, &o, NULL)) == NULL)
+            return 30 + (int)i;
+        berth_proc_close_stdin(p);
+        berth_engine_run(eng);
+        if (b.exit_code != 0 ||
+            (cfg[i].out == BERTH_OUT_CAPTURE && strcmp(b.out, "out0\nout1\nout2\n") != 0))
+            return 40 + (int)i;
+        if (cfg[i].err == BERTH_OUT_CAPTURE && strcmp(b.err, "err0\nerr1\nerr2\n") != 0)
+            return 50 + (int)i;
+        /* and exec errors are still reported */
+        struct berth_error *err = NULL;
+        o.argv = missing;
+        if (berth_proc_spawn(eng, &o, &err) != NULL || berth_error_errno(err) != ENOENT)
+            return 60 + (int)i;
+        berth_error_free(err);
+        run_free(&r);
+        run_free(&b);
+    }
+    /* data still flows the right way */
+    struct run r = {0};
+    const char *const cat[] = {helper, "cat", NULL};
+    struct berth_proc_options o = {.argv = cat,
+                                   .in = BERTH_IN_PIPE,
+                                   .out = BERTH_OUT_CAPTURE,
+                                   .err = BERTH_OUT_CAPTURE,
+                                   .on_done = record_done,
+                                   .user = &r};
+    struct berth_proc *p = berth_proc_spawn(eng, &o, NULL);
+    if (p == NULL)
+        return 30;
+    berth_proc_write(p, "ping\n", 5, NULL);
+    berth_proc_close_stdin(p);
+    berth_engine_run(eng);
+    if (r.done != 1 || r.exit_code != 0 || strcmp(r.out, "ping\n") != 0 || r.err_len != 0)
+        return 31;
+    run_free(&r);
+    berth_engine_free(eng);
+    return 0;
+}
+
+static void test_closed_stdio(void **state)
+{
+    struct berth_engine *eng = engine_for(state);
+    struct run r = {0};
+    const char *const a[] = {self, "--closed-stdio", NULL};
+    struct berth_proc_options o = {.argv = a, .on_done = record_done, .user = &r};
+    spawn_ok(state, eng, &o);
+    run_loop(eng);
+    assert_true(r.exited);
+    assert_int_equal(r.exit_code, 0);
+    run_free(&r);
+    berth_engine_free(eng);
+}
+
 /* Finds tests/helper_child next to this program or in BERTH_TEST_BUILDDIR. */
 static void find_helper(const char *argv0)
 {
@@ -1297,13 +1438,18 @@ static void find_helper(const char *argv0)
     *strrchr(helper_dir, '/') = '\0';
 }
 
-#define BOTH(f) cmocka_unit_test_prestate(f, (void *)&mode_pidfd), \
-                cmocka_unit_test_prestate(f, (void *)&mode_sigchld)
+#define BOTH(f)                                                                                    \
+    cmocka_unit_test_prestate(f, (void *)&mode_pidfd),                                             \
+        cmocka_unit_test_prestate(f, (void *)&mode_sigchld)
 #define ALL3(f) BOTH(f), cmocka_unit_test_prestate(f, (void *)&mode_fork)
 
 int main(int argc, char **argv)
 {
     find_helper(argv[0]);
+    if (realpath(argv[0], self) == NULL)
+        snprintf(self, sizeof(self), "%s", argv[0]);
+    if (argc > 1 && strcmp(argv[1], "--closed-stdio") == 0)
+        return closed_stdio_main();
     int fd = pidfd_of(getpid());
     have_pidfd = fd >= 0;
     if (have_pidfd)
@@ -1328,6 +1474,7 @@ int main(int argc, char **argv)
         BOTH(test_stdin_unread),
         ALL3(test_env_and_cwd),
         ALL3(test_child_sees_only_stdio),
+        ALL3(test_closed_stdio),
         ALL3(test_signals_reset),
         ALL3(test_process_group),
         BOTH(test_timeout_kills_group),
@@ -1339,6 +1486,7 @@ int main(int argc, char **argv)
         BOTH(test_abandon_from_callback),
         BOTH(test_reentrant_spawn),
         ALL3(test_host_child_not_reaped),
+        BOTH(test_status_stolen),
         ALL3(test_engine_free_running),
         BOTH(test_engine_on_given_base),
         BOTH(test_two_bases),

@@ -136,12 +136,9 @@ static void test_now_monotonic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_one_shot),
-        cmocka_unit_test(test_repeating),
-        cmocka_unit_test(test_stop_before_firing),
-        cmocka_unit_test(test_free_from_callback),
-        cmocka_unit_test(test_rearm_replaces),
-        cmocka_unit_test(test_now_monotonic),
+        cmocka_unit_test(test_one_shot),           cmocka_unit_test(test_repeating),
+        cmocka_unit_test(test_stop_before_firing), cmocka_unit_test(test_free_from_callback),
+        cmocka_unit_test(test_rearm_replaces),     cmocka_unit_test(test_now_monotonic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

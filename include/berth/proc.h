@@ -123,7 +123,8 @@ struct berth_proc_options {
  * not be started (fork failed, exec failed: binary missing (BERTH_E_NOT_FOUND)
  * or not executable, bad cwd); on_done is then never called. argv[0] without
  * a '/' is searched in the child's PATH (envp's, else ours; "/usr/bin:/bin"
- * if none), as execvp does but without running scripts that lack '#!'.
+ * if none), as execvp does but without running scripts that lack '#!'; a
+ * relative argv[0] with a '/' is relative to cwd.
  * Waits until the child has exec'ed (that is how exec errors are seen).
  */
 BERTH_API struct berth_proc *berth_proc_spawn(struct berth_engine *eng,
