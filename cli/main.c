@@ -128,7 +128,7 @@ static bool one_of(const char *value, const char *const *choices)
 
 int main(int argc, char **argv)
 {
-    struct cli_globals g = {.parallel = -1};
+    struct cli_globals g = {.parallel = 0}; /* 0: not given (COMPOSE_PARALLEL_LIMIT applies) */
     static const char *const ansi_choices[] = {"never", "always", "auto", NULL};
     static const char *const progress_choices[] = {"auto", "tty", "plain", "quiet", "json", NULL};
 

@@ -188,6 +188,12 @@ struct project *project_open_for(struct cli_globals *g, enum project_need need,
                                  const char *const *services, int *rc)
 {
     struct berth_error *err = NULL;
+    if (g->dry_run) {
+        *rc = cli_usage_error("run the command without --dry-run; 'berth config' shows the "
+                              "resolved project without touching anything",
+                              "--dry-run is not supported by this command");
+        return NULL;
+    }
     struct project *p = calloc(1, sizeof(*p));
     if (p == NULL)
         abort();

@@ -23,7 +23,7 @@ left() {
     podman network ls -q --filter "label=com.docker.compose.project=$P"
 }
 cid() {
-    podman ps -aq --filter "label=com.docker.compose.project=$P" \
+    podman ps -aq --no-trunc --filter "label=com.docker.compose.project=$P" \
         --filter "label=com.docker.compose.service=$1"
 }
 
@@ -47,6 +47,8 @@ services:
     command: ["httpd", "-f", "-p", "80", "-h", "/www"]
     ports: ["127.0.0.1:$PORT:80"]
     depends_on: {api: {condition: service_healthy}}
+volumes:
+  dbdata:
 YAML
 # api's health: it answers HTTP (checked by berth through podman exec)
 sed -i 's|healthcheck: {test: \["CMD", "nc", "-z", "db", "1"\], interval: 1s, retries: 3, disable: true}|healthcheck: {test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8081/"], interval: 1s, retries: 20}|' compose.yaml
@@ -65,7 +67,7 @@ ok "up -d --wait: db healthy before api, api healthy before web"
 expect_rc 0 "$BERTH" exec -T web wget -q -O - http://api:8081/
 contains "$T/out" "hello from berth"
 ok "services reach each other by name on the project network"
-timeout 10 python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:$PORT/').read().decode())" >"$T/http" ||
+timeout 60 python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:$PORT/', timeout=50).read().decode())" >"$T/http" ||
     fail "published port does not answer"
 contains "$T/http" "hello from berth"
 expect_rc 0 "$BERTH" port web 80
