@@ -722,8 +722,16 @@ static void multi_done(const struct berth_container_result *res, void *user)
     m->op = NULL;
     const char *name = m->names[m->i];
     if (res->error != NULL) {
-        ccli_print_error(res->error);
-        m->rc = CLI_EXIT_FAILURE;
+        /* name the container when the runtime's message does not */
+        if (strstr(berth_error_message(res->error), name) == NULL)
+            fprintf(stderr, "berth: container %s: %s\n", name, berth_error_message(res->error));
+        else
+            fprintf(stderr, "berth: %s\n", berth_error_message(res->error));
+        if (berth_error_hint(res->error) != NULL)
+            fprintf(stderr, "hint: %s\n", berth_error_hint(res->error));
+        m->rc = res->error != NULL && berth_error_code(res->error) == BERTH_E_CANCELLED
+                    ? CLI_EXIT_INTERRUPTED
+                    : CLI_EXIT_FAILURE;
     } else if (m->kind == M_WAIT) {
         printf("%d\n", res->exit_code);
     } else if (m->kind == M_INSPECT) {
