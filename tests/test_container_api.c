@@ -886,6 +886,120 @@ static void test_fixture_image_inspect(void **state)
     capi_env_free(&pm);
 }
 
+/* Writes the fake `container` program (Apple) serving the apple fixtures. */
+static char *write_fake_apple(const char *fixdir)
+{
+    char *path = xasprintf("%s/fake-apple", fake_dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "#!/bin/sh\n"
+            "d='%s'\n"
+            "case \"$*\" in\n"
+            "  'system status'*) echo 'apiserver is running' ;;\n"
+            "  --version*) cat \"$d/version.txt\" ;;\n"
+            "  'list --all'*) cat \"$d/list.json\" ;;\n"
+            "  'image inspect'*) cat \"$d/image-inspect.json\" ;;\n"
+            "  'image list'*) cat \"$d/image-list.json\" ;;\n"
+            "  inspect*shop-web-1) cat \"$d/inspect.json\" ;;\n"
+            "  inspect*) cat \"$d/err-inspect-missing.txt\" >&2; exit 1 ;;\n"
+            "  *) echo \"fake apple: unexpected: $*\" >&2; exit 1 ;;\n"
+            "esac\n",
+            fixdir);
+    fclose(f);
+    chmod(path, 0755);
+    return path;
+}
+
+/* A list row with the fields both nerdctl and Apple report. */
+static void apple_row_done(const struct berth_container_result *res, void *user)
+{
+    struct list_view *lv = user;
+    lv->done = true;
+    assert_null(res->error);
+    for (size_t i = 0; i < res->n_containers; i++) {
+        const struct berth_container_info *ci = &res->containers[i];
+        const char *proj = capi_label(ci, "com.docker.compose.project");
+        const char *svc = capi_label(ci, "com.docker.compose.service");
+        char ports[64] = "";
+        for (size_t k = 0; k < ci->n_ports; k++)
+            if (ci->ports[k].container_port == 80)
+                snprintf(ports, sizeof(ports), "%u->%u/%s", (unsigned)ci->ports[k].host_port,
+                         (unsigned)ci->ports[k].container_port, ci->ports[k].protocol);
+        strv_pushf(&lv->rows, "%s|%s|%s|%s|%s|%s", ci->name, ci->image,
+                   berth_cstate_name(ci->state), proj ? proj : "-", svc ? svc : "-", ports);
+    }
+}
+
+static void test_fixture_apple_matches_nerdctl(void **state)
+{
+    (void)state;
+    struct capi_env ap, nd;
+    capi_env_init(&ap);
+    berth_plugins_load(ap.eng, NULL, 0, NULL);
+    if (berth_plugins_find(ap.eng, "apple") == NULL) {
+        capi_env_free(&ap);
+        skip(); /* the apple plugin is not built */
+    }
+    const char *src = getenv("BERTH_TEST_SRCDIR");
+    char *fixdir = xasprintf("%s/tests/fixtures/backends/apple", src ? src : ".");
+    char *prog = write_fake_apple(fixdir);
+    struct berth_error *e = NULL;
+    assert_int_equal(berth_backend_config_set(ap.eng, "apple", "binary", prog, &e), 0);
+    const char *names[] = {"apple", NULL};
+    assert_int_equal(berth_select_set(ap.eng, names, NULL, &e), 0);
+    fixture_engine(&nd, "nerdctl", "nerdctl");
+    struct list_view a = {0}, n = {0};
+    strv_init(&a.rows);
+    strv_init(&n.rows);
+    struct berth_container_list_options lo = {.all = true};
+    assert_non_null(berth_container_list(ap.eng, &lo, apple_row_done, &a, &e));
+    assert_non_null(berth_container_list(nd.eng, &lo, apple_row_done, &n, &e));
+    for (int i = 0; i < 3000 && !(a.done && n.done); i++) {
+        capi_spin(&ap, 5);
+        capi_spin(&nd, 5);
+    }
+    assert_true(a.done && n.done);
+    /* the same two compose containers, described alike by both runtimes */
+    const char *want[] = {
+        "shop-web-1|docker.io/library/nginx:alpine|running|shop|web|8080->80/tcp",
+        "shop-job-1|docker.io/library/busybox:latest|exited|shop|job|",
+    };
+    for (size_t w = 0; w < 2; w++) {
+        bool in_a = false, in_n = false;
+        for (size_t i = 0; i < a.rows.n; i++)
+            in_a = in_a || strcmp(a.rows.v[i], want[w]) == 0;
+        for (size_t i = 0; i < n.rows.n; i++)
+            in_n = in_n || strcmp(n.rows.v[i], want[w]) == 0;
+        if (!in_a || !in_n)
+            fail_msg("'%s' apple:%d nerdctl:%d", want[w], in_a, in_n);
+    }
+    /* inspect on Apple gives the typed record with the same meanings */
+    struct capi_capture c;
+    capi_capture_init(&c);
+    assert_non_null(berth_container_inspect(ap.eng, "shop-web-1", capi_done, &c, &e));
+    capi_wait(&ap, &c, 30);
+    assert_int_equal(c.code, 0);
+    assert_string_equal(c.ctr->name, "shop-web-1");
+    assert_int_equal(c.ctr->state, BERTH_CSTATE_RUNNING);
+    assert_int_equal(c.ctr->finished_at, 0);
+    assert_true(c.ctr->n_networks >= 1);
+    assert_non_null(c.ctr->networks[0].ipv4);
+    assert_null(strchr(c.ctr->networks[0].ipv4, '/')); /* an address, not a CIDR */
+    capi_capture_reset(&c);
+    capi_capture_init(&c);
+    assert_non_null(berth_container_inspect(ap.eng, "nope", capi_done, &c, &e));
+    capi_wait(&ap, &c, 30);
+    assert_int_equal(c.code, BERTH_E_NOT_FOUND);
+    capi_capture_reset(&c);
+    strv_free(&a.rows);
+    strv_free(&n.rows);
+    free(prog);
+    free(fixdir);
+    capi_env_free(&ap);
+    capi_env_free(&nd);
+}
+
 /* ---------------------------------------------------------------- podman */
 
 static const char *test_image(void)
@@ -1199,6 +1313,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fixture_inspect_same_meaning),
         cmocka_unit_test(test_fixture_list_same_meaning),
         cmocka_unit_test(test_fixture_image_inspect),
+        cmocka_unit_test(test_fixture_apple_matches_nerdctl),
     };
     int rc = cmocka_run_group_tests_name("container api", tests, NULL, NULL);
     char *rm = xasprintf("rm -rf '%s'", fake_dir);
