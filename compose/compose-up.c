@@ -18,11 +18,12 @@
 #include "compose/images.h"
 #include "compose/kvlist.h"
 #include "compose/resources.h"
+#include "compose/verify-model.h"
 
 /* Log streams get this long to drain once every container ended. */
 #define UP_LOG_DRAIN_MS 2000u
 
-enum up_phase { UP_DISCOVER = 0, UP_IMAGES, UP_RESOURCES, UP_RUN, UP_ROLLBACK };
+enum up_phase { UP_DISCOVER = 0, UP_IMAGES, UP_RESOURCES, UP_RUN, UP_ROLLBACK, UP_VERIFY };
 
 /* A replica this up brings up, and what it was before. */
 struct up_target {
@@ -50,6 +51,7 @@ struct up_data {
     size_t n_orphans;
     struct eop *discover;
     struct ibatch *ib;
+    struct verify_model_run *vr; /* image verification (compose/verify-model.c) */
     struct batch *rb;
     bool failing, aborting, cancelled, rolled_back;
     int abort_code;
@@ -95,6 +97,8 @@ static void up_free(struct berth_compose_op *op)
         return;
     if (d->oneoff != NULL && d->oneoff->run == &d->ro)
         d->oneoff->run = NULL;
+    if (d->vr != NULL)
+        verify_model_discard(d->vr);
     strv_free(&d->services);
     strv_free(&d->attach_services);
     strv_free(&d->no_attach);
@@ -295,7 +299,21 @@ static void up_resources_done(void *user, struct berth_error *err)
     up_start_run(op);
 }
 
-/* Images are there (or not): create the networks and volumes. */
+/* Images are verified (or not): create the networks and volumes. */
+static void up_verified(void *user, struct berth_error *err)
+{
+    struct berth_compose_op *op = user;
+    struct up_data *d = op->data;
+    d->vr = NULL;
+    if (err != NULL || d->cancelled || op->c->interrupted) {
+        compose_task_finish(op, err ? err : berth_error_new(BERTH_E_CANCELLED, 0, "interrupted"));
+        return;
+    }
+    op->phase = UP_RESOURCES;
+    d->rb = resources_ensure(op->c, d->prep_sel, up_resources_done, op);
+}
+
+/* Images are there (or not): verify their signatures before anything is created. */
 static void up_images_done(void *user, struct berth_error *err)
 {
     struct berth_compose_op *op = user;
@@ -305,8 +323,10 @@ static void up_images_done(void *user, struct berth_error *err)
         compose_task_finish(op, err ? err : berth_error_new(BERTH_E_CANCELLED, 0, "interrupted"));
         return;
     }
-    op->phase = UP_RESOURCES;
-    d->rb = resources_ensure(op->c, d->prep_sel, up_resources_done, op);
+    op->phase = UP_VERIFY;
+    struct verify_model_run *vr = verify_model_images(op->c, d->prep_sel, up_verified, op);
+    if (vr != NULL)
+        d->vr = vr;
 }
 
 /* Containers of services that are not defined any more: remove or report them. */
@@ -766,6 +786,10 @@ static void up_interrupt(struct berth_compose_op *op, bool cancel)
     case UP_IMAGES:
         if (d->ib != NULL)
             images_cancel(d->ib);
+        break;
+    case UP_VERIFY:
+        if (d->vr != NULL)
+            verify_model_cancel(d->vr);
         break;
     case UP_RESOURCES:
         if (d->rb != NULL)

@@ -119,3 +119,7 @@ tests_test_fixtures_CPPFLAGS = $(LOADER_TEST_CPPFLAGS)
 tests_test_fixtures_LDADD = $(LOADER_TEST_LDADD)
 EXTRA_DIST += tests/fixtures/compose
 # --- end loader ---
+
+# --- image verification in the compose engine (x-berth.verify, hook before create) ---
+libberth_internal_la_SOURCES += compose/verify-model.c compose/verify-model.h
+# --- end image verification ---

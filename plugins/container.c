@@ -25,6 +25,7 @@
 
 #include "core/util.h"
 #include "plugins/capi-internal.h"
+#include "plugins/verify-op.h"
 
 /* How long an attached run waits for the log stream to end once the container exited. */
 #define RUN_LOG_GRACE_MS 2000
@@ -55,6 +56,8 @@ struct run_job {
     const struct berth_container_spec *spec; /* arena copy (rm cleared when attached) */
     bool detach;
     bool rm;
+    bool create_only;               /* berth_container_create: done once created */
+    struct berth_verify_op *verify; /* image verification before create (plugins/verify.c) */
     berth_op_line_fn on_line;
     void *stream_user;
     const char *id;
@@ -70,6 +73,7 @@ struct run_job {
 static void run_free(void *data)
 {
     struct run_job *j = data;
+    berth_verify_op_discard(j->verify);
     berth_timer_free(j->grace);
     berth_error_free(j->start_error);
     free(j);
@@ -82,6 +86,8 @@ static void run_cancel(struct berth_container_op *op, void *data)
     struct run_job *j = data;
     if (j->grace != NULL)
         berth_timer_stop(j->grace);
+    berth_verify_op_discard(j->verify);
+    j->verify = NULL;
 }
 
 /* The result of a finished attached or detached run. */
@@ -245,21 +251,56 @@ static void run_created(struct berth_container_op *op, const struct berth_op_res
         return;
     }
     j->id = copy_str(capi_op_arena(op), id);
+    if (j->create_only) {
+        struct berth_container_result r = {.exit_code = -1, .id = j->id};
+        capi_finish(op, &r, NULL);
+        return;
+    }
     struct berth_op_req req = {.kind = BERTH_OP_CONTAINER_START, .target = j->id};
     struct berth_error *e = NULL;
     if (capi_submit(op, &req, run_started, j, &e) == NULL)
         capi_fail(op, e);
 }
 
-/* The run's start: create. */
-static void run_start(struct berth_container_op *op, struct berth_backend *b)
+/* Creates the container. */
+static void run_create(struct berth_container_op *op, struct run_job *j)
 {
-    (void)b;
-    struct run_job *j = capi_op_job(op);
     struct berth_op_req req = {.kind = BERTH_OP_CONTAINER_CREATE, .spec = j->spec};
     struct berth_error *e = NULL;
     if (capi_submit(op, &req, run_created, j, &e) == NULL)
         capi_fail(op, e);
+}
+
+/* The image was verified (or verification failed): create, or fail before creating. */
+static void run_verified(const struct berth_verify_result *res, void *user)
+{
+    struct berth_container_op *op = user;
+    struct run_job *j = capi_op_job(op);
+    j->verify = NULL;
+    if (res->error != NULL) {
+        capi_fail_copy(op, res->error, "image verification");
+        return;
+    }
+    if (res->n_reports > 0 && (res->reports[0].status == BERTH_VERIFY_VERIFIED ||
+                               res->reports[0].status == BERTH_VERIFY_CACHED))
+        /* what was verified is what runs: the runtime must not fetch the tag again */
+        ((struct berth_container_spec *)j->spec)->pull_policy = "never";
+    run_create(op, j);
+}
+
+/* The run's start: verify the image (berth/verify.h), then create. */
+static void run_start(struct berth_container_op *op, struct berth_backend *b)
+{
+    struct run_job *j = capi_op_job(op);
+    struct berth_error *e = NULL;
+    j->verify = verify_spec_image(capi_op_engine(op), b, j->spec, run_verified, op, &e);
+    if (j->verify != NULL)
+        return;
+    if (e != NULL) {
+        capi_fail(op, e);
+        return;
+    }
+    run_create(op, j);
 }
 
 /* Creates and starts a container. */
@@ -310,8 +351,16 @@ struct berth_container_op *berth_container_create(struct berth_engine *eng,
         berth_error_set(err, BERTH_E_INVALID, 0, "berth_container_create: no spec given");
         return NULL;
     }
-    struct berth_op_req req = {.kind = BERTH_OP_CONTAINER_CREATE, .spec = spec};
-    return capi_simple(eng, &req, done, user);
+    /* a run job that stops once created: it verifies the image first */
+    struct berth_container_op *op = capi_op_new(eng, done, user);
+    struct run_job *j = xcalloc(1, sizeof(*j));
+    j->op = op;
+    j->detach = true;
+    j->create_only = true;
+    j->exit_code = -1;
+    j->spec = copy_spec(capi_op_arena(op), spec);
+    capi_op_set_job(op, j, run_free, run_cancel);
+    return capi_launch(op, NULL, run_start);
 }
 
 /* Starts a container. */

@@ -88,3 +88,19 @@ EXTRA_DIST += tests/test_container_api_podman.sh tests/lib/capi-podman.sh
 TESTS += tests/cli_doctor.sh tests/cli_container.sh tests/cli_container_podman.sh
 EXTRA_DIST += tests/cli_doctor.sh tests/cli_container.sh tests/cli_container_podman.sh
 # --- end container API tests ---
+
+# --- image verification (cosign) and sandbox runs ---
+libberth_internal_la_SOURCES += \
+	plugins/imgref.c plugins/imgref.h \
+	plugins/verify-internal.h plugins/verify-op.h \
+	plugins/verify-policy.c plugins/verify-cache.c plugins/verify.c
+pkginclude_HEADERS += include/berth/verify.h
+VERIFY_TEST_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING $(CMOCKA_CFLAGS)
+VERIFY_TEST_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/test_verify
+TESTS += tests/test_verify
+tests_test_verify_SOURCES = tests/test_verify.c tests/verify_fake.c tests/verify_fake.h
+tests_test_verify_CPPFLAGS = $(VERIFY_TEST_CPPFLAGS)
+tests_test_verify_LDADD = $(VERIFY_TEST_LDADD)
+EXTRA_DIST += tests/fake-cosign
+# --- end image verification and sandbox runs ---
