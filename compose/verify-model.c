@@ -52,12 +52,14 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* The node at path ("x-berth.verify.rules[1].key") under root; the deepest found. */
-static const struct ynode *walk(const struct ynode *root, const char *path, bool *complete)
+/*
+ * The node at path ("x-berth.verify.rules[1].key") under root, or its key
+ * node with at_key; the deepest found when the path goes further than the file.
+ */
+static const struct ynode *walk(const struct ynode *root, const char *path, bool at_key)
 {
     const struct ynode *n = root;
     const char *p = path;
-    *complete = false;
     while (*p != '\0') {
         if (*p == '.')
             p++;
@@ -72,18 +74,15 @@ static const struct ynode *walk(const struct ynode *root, const char *path, bool
         }
         size_t kl = strcspn(p, ".[");
         char *key = xstrndup(p, kl);
-        const struct ynode *next = n->kind == YNODE_MAP ? ynode_map_get(n, key) : NULL;
-        if (next == NULL) {
-            /* an unknown key: point at the key itself rather than its parent */
-            long idx = n->kind == YNODE_MAP ? ynode_map_find(n, key) : -1;
-            free(key);
-            return idx >= 0 ? n->keys[idx] : n;
-        }
+        long idx = n->kind == YNODE_MAP ? ynode_map_find(n, key) : -1;
         free(key);
-        n = next;
+        if (idx < 0)
+            return n;
         p += kl;
+        if (*p == '\0' && at_key)
+            return n->keys[idx];
+        n = n->items[idx];
     }
-    *complete = true;
     return n;
 }
 
@@ -106,7 +105,7 @@ struct located {
 };
 
 /* The position of path in the last file (and document) defining x-berth.verify. */
-static struct located locate(const char *const *files, const char *path)
+static struct located locate(const char *const *files, const char *path, bool at_key)
 {
     struct located best = {0};
     for (const char *const *f = files; f != NULL && *f != NULL; f++) {
@@ -125,8 +124,7 @@ static struct located locate(const char *const *files, const char *path)
                 if (doc == NULL || doc->kind != YNODE_MAP ||
                     ynode_map_get(ynode_map_get(doc, "x-berth"), "verify") == NULL)
                     continue;
-                bool complete;
-                const struct ynode *at = walk(doc, path, &complete);
+                const struct ynode *at = walk(doc, path, at_key);
                 free(best.file);
                 best.file = xstrdup(name);
                 best.line = at->line;
@@ -149,10 +147,11 @@ struct pcollect {
 };
 
 /* Records one problem, located in the files. */
-static void on_problem(void *user, const char *path, const char *msg, const char *hint)
+static void on_problem(void *user, const char *path, bool at_key, const char *msg,
+                       const char *hint)
 {
     struct pcollect *pc = user;
-    struct located at = locate(pc->files, path);
+    struct located at = locate(pc->files, path, at_key);
     diag_add_pos(&pc->d, at.file, at.line, at.col, path, hint, "%s", msg);
     free(at.file);
 }

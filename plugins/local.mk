@@ -102,5 +102,11 @@ TESTS += tests/test_verify
 tests_test_verify_SOURCES = tests/test_verify.c tests/verify_fake.c tests/verify_fake.h
 tests_test_verify_CPPFLAGS = $(VERIFY_TEST_CPPFLAGS)
 tests_test_verify_LDADD = $(VERIFY_TEST_LDADD)
+check_PROGRAMS += tests/test_verify_compose
+TESTS += tests/test_verify_compose
+tests_test_verify_compose_SOURCES = tests/test_verify_compose.c tests/verify_fake.c \
+	tests/verify_fake.h tests/test_engine_harness.c tests/engine_harness.h
+tests_test_verify_compose_CPPFLAGS = $(VERIFY_TEST_CPPFLAGS)
+tests_test_verify_compose_LDADD = $(VERIFY_TEST_LDADD)
 EXTRA_DIST += tests/fake-cosign
 # --- end image verification and sandbox runs ---

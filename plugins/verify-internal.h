@@ -24,8 +24,12 @@ struct berth_verify_policy {
 
 /* ------------------------------------------------------ verify-policy.c */
 
-/* Receives one problem of a policy block: its key path, message and hint (may be NULL). */
-typedef void (*verify_problem_fn)(void *user, const char *path, const char *msg,
+/*
+ * Receives one problem of a policy block: its key path, whether the key
+ * itself is wrong (an unknown key) rather than its value, the message and
+ * the hint (may be NULL).
+ */
+typedef void (*verify_problem_fn)(void *user, const char *path, bool at_key, const char *msg,
                                   const char *hint);
 
 /*

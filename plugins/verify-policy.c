@@ -326,6 +326,7 @@ struct pstate {
     verify_problem_fn fn;
     void *user;
     size_t problems;
+    bool at_key; /* the next problem is about a key, not its value */
 };
 
 /* Reports one problem at path. */
@@ -339,7 +340,8 @@ static void problem(struct pstate *ps, const char *path, const char *hint, const
     va_end(ap);
     ps->problems++;
     if (ps->fn != NULL)
-        ps->fn(ps->user, path, msg, hint);
+        ps->fn(ps->user, path, ps->at_key, msg, hint);
+    ps->at_key = false;
     free(msg);
 }
 
@@ -364,6 +366,7 @@ static void unknown_keys(struct pstate *ps, const json_t *o, const char *path,
             continue;
         char *at = xasprintf("%s.%s", path, k);
         char *hint = xasprintf("the keys here are %s", list);
+        ps->at_key = true;
         problem(ps, at, hint, "unknown key '%s'", k);
         free(hint);
         free(at);
@@ -555,8 +558,10 @@ struct collect {
 };
 
 /* Adds "path: msg; hint: hint" to the list. */
-static void collect_problem(void *user, const char *path, const char *msg, const char *hint)
+static void collect_problem(void *user, const char *path, bool at_key, const char *msg,
+                            const char *hint)
 {
+    (void)at_key;
     struct collect *c = user;
     if (hint != NULL)
         strv_pushf(&c->lines, "%s: %s; hint: %s", path, msg, hint);

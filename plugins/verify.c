@@ -393,9 +393,8 @@ static void warn_once(struct berth_verify_op *op, const struct vitem *it)
         }
     }
     strv_push_take(&op->st->warned, key);
-    const char *hint = berth_error_hint(it->error);
-    berth_engine_log(op->eng, BERTH_LOG_WARN, "verify", "%s (not verified; verify mode is warn)%s%s",
-                     berth_error_message(it->error), hint ? "; hint: " : "", hint ? hint : "");
+    berth_engine_log(op->eng, BERTH_LOG_WARN, "verify", "%s (not verified; verify mode is warn)",
+                     berth_error_message(it->error));
 }
 
 /* The enforce-mode error of the failed items, or NULL when every image passed. */
@@ -747,21 +746,26 @@ static void item_next(struct vitem *it)
     it->rule = berth_verify_policy_match(op->policy, it->image);
     if (it->rule < 0) {
         struct imgref r;
-        char *norm = NULL;
+        char *norm = NULL, *pattern = NULL;
         if (imgref_parse(it->image, &r) == 0) {
             norm = imgref_normalized(&r);
+            char *repo = imgref_repository(&r);
+            char *slash = strrchr(repo, '/');
+            *slash = '\0';
+            pattern = xasprintf("%s/*", repo); /* the repository's namespace */
+            free(repo);
             imgref_free(&r);
         }
+        bool differs = norm != NULL && strcmp(norm, it->image) != 0;
         struct berth_error *e = berth_error_new(
             BERTH_E_VERIFY, 0, "image '%s'%s%s%s: no x-berth.verify rule matches it", it->image,
-            norm && strcmp(norm, it->image) != 0 ? " (" : "",
-            norm && strcmp(norm, it->image) != 0 ? norm : "",
-            norm && strcmp(norm, it->image) != 0 ? ")" : "");
+            differs ? " (" : "", differs ? norm : "", differs ? ")" : "");
         berth_error_set_hint(e, "add a rule for it to x-berth.verify.rules, e.g. {image: \"%s\", "
-                                "key: cosign.pub} or with certificate_identity and "
-                                "certificate_oidc_issuer; or run with --verify warn",
-                             norm != NULL ? norm : it->image);
+                                "key: cosign.pub} or a keyless one with certificate_identity and "
+                                "certificate_oidc_issuer; --verify warn only reports",
+                             pattern != NULL ? pattern : it->image);
         free(norm);
+        free(pattern);
         item_end(it, BERTH_VERIFY_NO_RULE, e);
         return;
     }

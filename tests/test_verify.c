@@ -54,41 +54,19 @@ static const struct vf_image images[] = {
 
 /* ------------------------------------------------------------ fixtures */
 
-/* Creates the temp dir with `cosign` -> tests/fake-cosign on PATH. */
+/* Creates the temp dir with `cosign` -> tests/fake-cosign on PATH, and a key file. */
 static int group_setup(void **state)
 {
     (void)state;
     snprintf(tmp, sizeof(tmp), "%s/berth-verify-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (mkdtemp(tmp) == NULL)
+    if (mkdtemp(tmp) == NULL || vf_cosign_install(tmp) < 0)
         return -1;
-    const char *src = getenv("BERTH_TEST_SRCDIR");
-    char *script;
-    if (src != NULL) {
-        script = xasprintf("%s/tests/fake-cosign", src);
-    } else {
-        char *dir = xstrdup(__FILE__);
-        *strrchr(dir, '/') = '\0';
-        script = xasprintf("%s/fake-cosign", dir);
-        free(dir);
-    }
-    char *bin = xasprintf("%s/bin", tmp);
-    mkdir(bin, 0700);
-    char *link = xasprintf("%s/cosign", bin);
-    if (symlink(script, link) < 0)
-        return -1;
-    char *path = xasprintf("%s:%s", bin, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
-    setenv("PATH", path, 1);
     snprintf(logpath, sizeof(logpath), "%s/cosign.log", tmp);
-    setenv("FAKE_COSIGN_LOG", logpath, 1);
     char *key = xasprintf("%s/cosign.pub", tmp);
     FILE *f = fopen(key, "w");
     fputs("-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n", f);
     fclose(f);
     free(key);
-    free(path);
-    free(link);
-    free(bin);
-    free(script);
     return 0;
 }
 
@@ -106,14 +84,7 @@ static int group_teardown(void **state)
 static int test_setup(void **state)
 {
     (void)state;
-    unlink(logpath);
-    unsetenv("FAKE_COSIGN_EXIT");
-    unsetenv("FAKE_COSIGN_DELAY");
-    unsetenv("FAKE_COSIGN_STDERR");
-    unsetenv("FAKE_COSIGN_STDERR_BYTES");
-    unsetenv("FAKE_COSIGN_FAIL_FOR");
-    unsetenv("BERTH_VERIFY");
-    unsetenv("BERTH_COSIGN");
+    vf_cosign_reset();
     vf_reset(images, ARRAY_LEN(images));
     return 0;
 }

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/verify_fake.h"
 
@@ -389,4 +391,57 @@ const struct berth_backend_driver *vf_driver(enum vf_variant v)
     d->ops[BERTH_OP_CONTAINER_INSPECT] = vf_container;
     d->ops[BERTH_OP_CONTAINER_LIST] = vf_container;
     return d;
+}
+
+/* ------------------------------------------------------------ fake cosign */
+
+static char vf_log[512];
+
+int vf_cosign_install(const char *dir)
+{
+    char script[512], bin[512], link[600], path[4096];
+    const char *src = getenv("BERTH_TEST_SRCDIR");
+    if (src != NULL) {
+        snprintf(script, sizeof(script), "%s/tests/fake-cosign", src);
+    } else {
+        snprintf(script, sizeof(script), "%s", __FILE__);
+        *strrchr(script, '/') = '\0';
+        strncat(script, "/fake-cosign", sizeof(script) - strlen(script) - 1);
+    }
+    snprintf(bin, sizeof(bin), "%s/bin", dir);
+    mkdir(bin, 0700);
+    snprintf(link, sizeof(link), "%s/cosign", bin);
+    unlink(link);
+    if (symlink(script, link) < 0)
+        return -1;
+    const char *old = getenv("PATH");
+    snprintf(path, sizeof(path), "%s:%s", bin, old != NULL ? old : "/usr/bin:/bin");
+    setenv("PATH", path, 1);
+    snprintf(vf_log, sizeof(vf_log), "%s/cosign.log", dir);
+    setenv("FAKE_COSIGN_LOG", vf_log, 1);
+    return 0;
+}
+
+void vf_cosign_reset(void)
+{
+    unlink(vf_log);
+    const char *vars[] = {"FAKE_COSIGN_EXIT",   "FAKE_COSIGN_DELAY",    "FAKE_COSIGN_STDERR",
+                          "FAKE_COSIGN_STDOUT", "FAKE_COSIGN_STDERR_BYTES",
+                          "FAKE_COSIGN_FAIL_FOR", "BERTH_VERIFY",       "BERTH_COSIGN"};
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+        unsetenv(vars[i]);
+}
+
+int vf_cosign_calls(void)
+{
+    FILE *f = fopen(vf_log, "r");
+    if (f == NULL)
+        return 0;
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (strcmp(line, "--end--\n") == 0)
+            n++;
+    fclose(f);
+    return n;
 }

@@ -62,4 +62,16 @@ struct vf_spec {
 /* The last spec created. */
 const struct vf_spec *vf_last_spec(void);
 
+/*
+ * Puts tests/fake-cosign on PATH as `cosign` (a symlink in dir/bin) and
+ * points FAKE_COSIGN_LOG at dir/cosign.log. Returns 0, or -1 on failure.
+ */
+int vf_cosign_install(const char *dir);
+
+/* Clears the fake cosign's settings (FAKE_COSIGN_*, BERTH_VERIFY, BERTH_COSIGN) and log. */
+void vf_cosign_reset(void);
+
+/* Number of cosign calls in the log. */
+int vf_cosign_calls(void);
+
 #endif
