@@ -17,6 +17,11 @@ PORT=$((20000 + $$ % 20000))
 cd "$T" || exit 99
 on_exit "podman rm -f -t 0 \$(podman ps -aq --filter label=com.docker.compose.project=$P) >/dev/null 2>&1; podman network rm -f ${P}_default >/dev/null 2>&1; podman volume rm -f ${P}_dbdata >/dev/null 2>&1"
 
+# berth with a time limit: a hang fails the test with exit 124 instead of blocking it
+B() {
+    timeout "${BERTH_TEST_CMD_TIMEOUT:-300}" "$BERTH" "$@"
+}
+
 # project containers / networks / volumes still there (by label)
 left() {
     podman ps -aq --filter "label=com.docker.compose.project=$P"
@@ -54,7 +59,7 @@ YAML
 sed -i 's|healthcheck: {test: \["CMD", "nc", "-z", "db", "1"\], interval: 1s, retries: 3, disable: true}|healthcheck: {test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8081/"], interval: 1s, retries: 20}|' compose.yaml
 
 # --- up -d --wait: ordered start, healthy, DNS, published port ----------------
-expect_rc 0 "$BERTH" up -d --wait
+expect_rc 0 B up -d --wait
 l_db=$(grep -n "Container $P-db-1  Healthy" "$T/err" | cut -d: -f1)
 l_api=$(grep -n "Container $P-api-1  Creating" "$T/err" | cut -d: -f1)
 l_apih=$(grep -n "Container $P-api-1  Healthy" "$T/err" | cut -d: -f1)
@@ -64,13 +69,13 @@ l_web=$(grep -n "Container $P-web-1  Creating" "$T/err" | cut -d: -f1)
 [ "$l_db" -lt "$l_api" ] && [ "$l_apih" -lt "$l_web" ] || { cat "$T/err"; fail "start order"; }
 ok "up -d --wait: db healthy before api, api healthy before web"
 
-expect_rc 0 "$BERTH" exec -T web wget -q -O - http://api:8081/
+expect_rc 0 B exec -T web wget -q -O - http://api:8081/
 contains "$T/out" "hello from berth"
 ok "services reach each other by name on the project network"
 timeout 60 python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:$PORT/', timeout=50).read().decode())" >"$T/http" ||
     fail "published port does not answer"
 contains "$T/http" "hello from berth"
-expect_rc 0 "$BERTH" port web 80
+expect_rc 0 B port web 80
 contains "$T/out" "127.0.0.1:$PORT"
 ok "published port answers on loopback"
 
@@ -89,53 +94,52 @@ podman network inspect "${P}_default" --format '{{index .Labels "com.docker.comp
 ok "docker compose labels on containers and network"
 
 # --- ps, logs, exec, stop/start/restart, run ---------------------------------
-expect_rc 0 "$BERTH" ps
+expect_rc 0 B ps
 contains "$T/out" "NAME"
 contains "$T/out" "$P-web-1"
 contains "$T/out" "127.0.0.1:$PORT->80/tcp"
-expect_rc 0 "$BERTH" ps --format json
+expect_rc 0 B ps --format json
 python3 -c "
 import json,sys
 rows=[json.loads(l) for l in open('$T/out') if l.strip()]
 assert sorted(r['Service'] for r in rows)==['api','db','web'], rows
 assert all(r['State']=='running' and r['Project']=='$P' for r in rows), rows
 " || fail "ps --format json"
-expect_rc 0 "$BERTH" ps -q
+expect_rc 0 B ps -q
 [ "$(wc -l <"$T/out")" -eq 3 ] || fail "ps -q: 3 ids expected"
-expect_rc 0 "$BERTH" logs db
+expect_rc 0 B logs db
 contains "$T/out" "db-1  | db up"
-expect_rc 7 "$BERTH" exec -T db sh -c 'exit 7'
-expect_rc 0 "$BERTH" stop web
-expect_rc 0 "$BERTH" ps --status exited -q
+expect_rc 7 B exec -T db sh -c 'exit 7'
+expect_rc 0 B stop web
+expect_rc 0 B ps --status exited -q
 [ "$(cat "$T/out")" = "$(cid web)" ] || fail "stop: web should be the exited one"
-expect_rc 0 "$BERTH" start web
-expect_rc 0 "$BERTH" restart api
-expect_rc 0 "$BERTH" ps --status running -q
-[ "$(wc -l <"$T/out")" -eq 3 ] || fail "after start/restart: 3 running expected"
-expect_rc 5 "$BERTH" run --rm db sh -c 'echo from-run; exit 5'
+expect_rc 0 B start web
+expect_rc 0 B ps --status running -q
+[ "$(wc -l <"$T/out")" -eq 3 ] || fail "after start: 3 running expected"
+expect_rc 5 B run --rm db sh -c 'echo from-run; exit 5'
 contains "$T/out" "from-run"
 [ -z "$(podman ps -aq --filter label=com.docker.compose.project=$P --filter label=com.docker.compose.oneoff=True)" ] ||
     fail "run --rm left its container"
-ok "ps, logs, exec exit code, stop, start, restart, run --rm"
+ok "ps, logs, exec exit code, stop, start, run --rm"
 
 # --- a named volume survives down + up, goes with down -v ----------------------
-expect_rc 0 "$BERTH" exec -T db cat /data/id
+expect_rc 0 B exec -T db cat /data/id
 id1=$(cat "$T/out")
-expect_rc 0 "$BERTH" down
+expect_rc 0 B down
 [ -z "$(left)" ] || fail "down left: $(left)"
 podman volume exists "${P}_dbdata" || fail "down removed the named volume"
-expect_rc 0 "$BERTH" up -d --wait
-expect_rc 0 "$BERTH" exec -T db cat /data/id
+expect_rc 0 B up -d --wait
+expect_rc 0 B exec -T db cat /data/id
 [ "$(cat "$T/out")" = "$id1" ] || fail "the volume's data did not survive down + up"
 ok "named volume survives down + up"
 
 # --- changing one service's environment recreates only that service ------------
 db0=$(cid db) api0=$(cid api) web0=$(cid web)
 sed -i 's/LEVEL: "1"/LEVEL: "2"/' compose.yaml
-expect_rc 0 "$BERTH" up -d --wait
+expect_rc 0 B up -d --wait
 [ "$(cid db)" = "$db0" ] && [ "$(cid web)" = "$web0" ] || fail "an unchanged service was recreated"
 [ "$(cid api)" != "$api0" ] || fail "api was not recreated"
-expect_rc 0 "$BERTH" exec -T api sh -c 'echo $LEVEL'
+expect_rc 0 B exec -T api sh -c 'echo $LEVEL'
 contains "$T/out" 2
 ok "a changed environment recreates only that service"
 
@@ -146,17 +150,17 @@ services:
     image: $BERTH_TEST_IMAGE
     command: ["sleep", "100000"]
 YAML
-expect_rc 0 "$BERTH" -f compose.yaml -f extra.yaml up -d extra
+expect_rc 0 B -f compose.yaml -f extra.yaml up -d extra
 [ -n "$(cid extra)" ] || fail "extra did not start"
 db0=$(cid db) api0=$(cid api) web0=$(cid web)
-expect_rc 0 "$BERTH" up -d --remove-orphans
+expect_rc 0 B up -d --remove-orphans
 [ -z "$(cid extra)" ] || fail "the orphan is still there"
 [ "$(cid db)" = "$db0" ] && [ "$(cid api)" = "$api0" ] && [ "$(cid web)" = "$web0" ] ||
     fail "--remove-orphans touched defined services"
 ok "--remove-orphans removes exactly the orphan"
 
 # --- kill -9 of a foreground up, then up -d converges, down leaves nothing -----
-expect_rc 0 "$BERTH" down
+expect_rc 0 B down
 mkfifo fg
 "$BERTH" up >fg 2>"$T/fg.err" &
 bpid=$!
@@ -165,10 +169,10 @@ timeout 120 sh -c 'while read -r l; do case $l in *"web-1"*) exit 0;; esac; done
     { cat "$T/fg.err"; fail "foreground up never attached web"; }
 kill -9 "$bpid"
 wait "$bpid" 2>/dev/null
-expect_rc 0 "$BERTH" up -d --wait
-expect_rc 0 "$BERTH" ps --status running -q
+expect_rc 0 B up -d --wait
+expect_rc 0 B ps --status running -q
 [ "$(wc -l <"$T/out")" -eq 3 ] || fail "up -d after kill -9: 3 running expected"
-expect_rc 0 "$BERTH" down -v
+expect_rc 0 B down -v
 [ -z "$(left)" ] || fail "down left: $(left)"
 ! podman volume exists "${P}_dbdata" || fail "down -v kept the named volume"
 ok "kill -9 of a foreground up, then up -d converges; down -v leaves nothing"
@@ -191,6 +195,18 @@ if command -v tmux >/dev/null 2>&1; then
     [ -z "$(podman ps -q --filter label=com.docker.compose.project=$P)" ] ||
         fail "Ctrl-C left running containers"
     ok "Ctrl-C through tmux: exit 130, nothing running"
-    expect_rc 0 "$BERTH" down -v
+    expect_rc 0 B down -v
 fi
+[ -z "$(left)" ] || fail "left behind: $(left)"
+
+# --- restart: the container is replaced by a fresh start, dependents follow ------
+expect_rc 0 B up -d --wait
+started0=$(podman inspect "$P-api-1" --format '{{.State.StartedAt}}')
+expect_rc 0 B restart api
+expect_rc 0 B ps --status running -q
+[ "$(wc -l <"$T/out")" -eq 3 ] || fail "after restart: 3 running expected"
+[ "$(podman inspect "$P-api-1" --format '{{.State.StartedAt}}')" != "$started0" ] ||
+    fail "restart did not restart api"
+ok "restart"
+expect_rc 0 B down -v
 [ -z "$(left)" ] || fail "left behind: $(left)"
