@@ -710,12 +710,12 @@ fail:
     return -1;
 }
 
-/* `network connect` for a further network (docker dialect). */
+/* `network connect` for a further network (docker dialect), without the container. */
 int docker_argv_network_connect(const struct berth_host *host, const struct docker_cli *cli,
-                                const struct berth_network_attach *net, const char *container,
-                                struct drv_argv *out, struct berth_error **err)
+                                const struct berth_network_attach *net, struct drv_argv *out,
+                                struct berth_error **err)
 {
-    if (check_attach(host, net, err) < 0 || drv_check_name(host, "container", container, err) < 0)
+    if (check_attach(host, net, err) < 0)
         return -1;
     begin(cli, out, "network", "connect");
     for (const char *const *a = net->aliases; a != NULL && *a != NULL; a++)
@@ -726,7 +726,6 @@ int docker_argv_network_connect(const struct berth_host *host, const struct dock
         flag(out, "ip6", net->ipv6_address);
     drv_argv_push(out, "--");
     drv_argv_push(out, net->name);
-    drv_argv_push(out, container);
     return 0;
 }
 

@@ -45,10 +45,13 @@ int docker_argv_create(const struct berth_host *host, const struct docker_cli *c
                        const struct berth_network_attach ***connects, size_t *n_connects,
                        struct berth_error **err);
 
-/* `network connect [--alias A]... [--ip X] [--ip6 Y] NET CTR`. */
+/*
+ * `network connect [--alias A]... [--ip X] [--ip6 Y] -- NET`: the caller
+ * appends the container's id once `create` has printed it.
+ */
 int docker_argv_network_connect(const struct berth_host *host, const struct docker_cli *cli,
-                                const struct berth_network_attach *net, const char *container,
-                                struct drv_argv *out, struct berth_error **err);
+                                const struct berth_network_attach *net, struct drv_argv *out,
+                                struct berth_error **err);
 
 /*
  * Simple container operations on req->target: start, stop (with the

@@ -124,9 +124,9 @@ static json_t *load_array(const struct docker_parse *p, const char *text, size_t
         return json_array();
     }
     if (!json_is_array(j)) {
-        json_decref(j);
         bad(p, err, "expected a JSON array, got %s",
             json_is_object(j) ? "an object" : "another JSON value");
+        json_decref(j);
         return NULL;
     }
     return j;
@@ -611,11 +611,10 @@ static int docker_ps_ports(const struct docker_parse *p, const char *s,
                 if (colon != NULL) {
                     hip = it;
                     hip_len = (size_t)(colon - it);
+                    /* "[::1]:9000" and ":::8080" ("::" + ":8080") both split at the last ':'. */
                     if (hip_len >= 2 && hip[0] == '[' && hip[hip_len - 1] == ']') {
                         hip++;
                         hip_len -= 2;
-                    } else if (hip_len >= 2 && hip[hip_len - 1] == ':') {
-                        hip_len--; /* ":::8080" = "::" + ":8080" */
                     }
                 }
             }
@@ -1234,7 +1233,8 @@ static int nerdctl_event(const struct docker_parse *p, const json_t *o,
             ev->name = drv_arena_strdup(p->arena, drv_jstr(e, "name"));
         json_decref(e);
     }
-    if (strcmp(ev->action, "die") == 0 && ev->exit_code < 0)
+    /* containerd omits a zero exit_status. */
+    if (strcmp(topic, "/tasks/exit") == 0 && ev->exit_code < 0)
         ev->exit_code = 0;
     return 1;
 }

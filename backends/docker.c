@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,13 +318,17 @@ static void dk_probe_reason_from(struct drv_job *job, const struct berth_proc_re
     job->host->error_free(e);
 }
 
-/* The probe's spawn that must not fail the op: report "not available" instead. */
-static void dk_probe_run(struct drv_job *job, struct drv_argv *argv, drv_job_step_fn step)
+/*
+ * Runs a probe command, which must not fail the op: a spawn failure reports
+ * "not available". cli_name/prefix_len name it in messages.
+ */
+static void dk_probe_run(struct drv_job *job, struct drv_argv *argv, const char *cli_name,
+                         size_t prefix_len, drv_job_step_fn step)
 {
     struct dk_data *d = job->data;
     struct drv_run run = {.mode = DRV_RUN_CAPTURE, .capture_limit = DK_CAPTURE_MAX, .step = step};
     free(job->cmd);
-    job->cmd = drv_job_cmd_name(argv->v[0], drv_argv_get(argv), 1);
+    job->cmd = drv_job_cmd_name(cli_name, drv_argv_get(argv), prefix_len);
     struct berth_error *err = NULL;
     int rc = drv_job_run(job, drv_argv_get(argv), &run, &err);
     char *bin = drv_xstrdup(argv->v[0]);
@@ -368,7 +371,7 @@ static void dk_probe_main(struct drv_job *job)
     struct dk_data *d = job->data;
     struct drv_argv argv;
     docker_argv_probe(&d->st->cli, &argv);
-    dk_probe_run(job, &argv, dk_probe_main_done);
+    dk_probe_run(job, &argv, d->st->cli.name, d->st->prefix_len, dk_probe_main_done);
 }
 
 /* Step: the flavour's VM check answered. */
@@ -440,39 +443,10 @@ static void dk_op_probe(void *state, struct berth_op *op, const struct berth_op_
         drv_argv_push(&argv, "--json");
         break;
     }
-    dk_probe_run(job, &argv, dk_probe_pre_done);
+    dk_probe_run(job, &argv, argv.v[0], 1, dk_probe_pre_done);
 }
 
 /* ------------------------------------------------------------ containers */
-
-/* mkdir -p for bind sources that compose asks to create. */
-static int dk_mkdir_p(const struct berth_host *host, const char *path, struct berth_error **err)
-{
-    char *p = drv_xstrdup(path);
-    int rc = 0;
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-            int e = errno;
-            struct stat sb;
-            if (stat(p, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-                if (err != NULL && *err == NULL)
-                    *err = host->error_new(BERTH_E_SYSTEM, e,
-                                           "cannot create bind mount source %s", p);
-                rc = -1;
-                break;
-            }
-        }
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    return rc;
-}
 
 /* Step: rollback of a half-created container ended; report the saved error. */
 static void dk_create_rolled_back(struct drv_job *job, const struct berth_proc_result *res)
@@ -568,9 +542,7 @@ static void dk_op_create(void *state, struct berth_op *op, const struct berth_op
     /* The further networks' commands are built now: the spec is borrowed. */
     struct drv_argv *cmds = n_connects ? drv_xcalloc(n_connects, sizeof(*cmds)) : NULL;
     for (size_t i = 0; i < n_connects; i++) {
-        /* The container id is appended once known; check with a placeholder name. */
-        struct drv_argv tmp;
-        if (docker_argv_network_connect(host, &st->cli, connects[i], "x", &tmp, &err) < 0) {
+        if (docker_argv_network_connect(host, &st->cli, connects[i], &cmds[i], &err) < 0) {
             for (size_t j = 0; j < i; j++)
                 drv_argv_free(&cmds[j]);
             free(cmds);
@@ -579,15 +551,12 @@ static void dk_op_create(void *state, struct berth_op *op, const struct berth_op
             dk_fail_now(host, op, err);
             return;
         }
-        free(tmp.v[--tmp.n]); /* drop the placeholder */
-        tmp.v[tmp.n] = NULL;
-        cmds[i] = tmp;
     }
     free(connects);
     for (size_t i = 0; i < spec->n_mounts; i++) {
         const struct berth_mount_spec *m = &spec->mounts[i];
         if (m->type == BERTH_MOUNT_BIND && m->create_host_path && m->source != NULL &&
-            m->source[0] == '/' && dk_mkdir_p(host, m->source, &err) < 0) {
+            m->source[0] == '/' && drv_mkdir_p(host, m->source, &err) < 0) {
             for (size_t j = 0; j < n_connects; j++)
                 drv_argv_free(&cmds[j]);
             free(cmds);

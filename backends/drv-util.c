@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "backends/drv-util.h"
 
@@ -488,6 +490,35 @@ int drv_parse_time(const char *s, int64_t *out)
 }
 
 /* ------------------------------------------------------------------ misc */
+
+/* Creates path and its missing parents (existing directories are fine). */
+int drv_mkdir_p(const struct berth_host *host, const char *path, struct berth_error **err)
+{
+    char *p = drv_xstrdup(path);
+    int rc = 0;
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        struct stat sb;
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+            int e = errno;
+            if (stat(p, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+                if (err != NULL && *err == NULL)
+                    *err = host->error_new(BERTH_E_SYSTEM, e,
+                                           "cannot create bind mount source %s", p);
+                rc = -1;
+                break;
+            }
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    return rc;
+}
 
 /* Signal names the runtimes' --signal flags accept. */
 const char *drv_signal_name(int sig)

@@ -125,6 +125,12 @@ int drv_parse_time(const char *s, int64_t *out);
 
 /* ------------------------------------------------------------------ misc */
 
+/*
+ * mkdir -p for a bind mount source compose asks to create (create_host_path;
+ * the path is on this machine also when the engine runs in a VM).
+ */
+int drv_mkdir_p(const struct berth_host *host, const char *path, struct berth_error **err);
+
 /* "SIGTERM" for 15 ...; NULL for an unknown number. */
 const char *drv_signal_name(int sig);
 

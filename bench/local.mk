@@ -12,3 +12,12 @@ bench_detect_bench_SOURCES = bench/detect.c tests/fake_probe.c tests/fake_probe.
 bench_detect_bench_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
 bench_detect_bench_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS)
 # --- end detection bench ---
+
+# --- backend-overhead bench (docker-protocol driver) ---
+# bench/backend-overhead.sh BUILDDIR: berth's podman driver vs a shell loop of the same commands.
+noinst_PROGRAMS += bench/backend-overhead
+bench_backend_overhead_SOURCES = bench/backend-overhead.c
+bench_backend_overhead_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
+bench_backend_overhead_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS)
+EXTRA_DIST += bench/backend-overhead.sh
+# --- end backend-overhead bench ---

@@ -7,8 +7,10 @@
  * which prepares CONTAINERS_CONF and the offline busybox image; exits 77
  * (skip) when the plugin or podman is missing.
  *
- * Every resource carries the label berth.test=integration and is removed by
- * label before and after the tests. Network traffic stays on loopback.
+ * Every resource carries the labels berth.test=integration and
+ * berth.test.owner=<pid of this run>; the run removes its own resources by
+ * label at the end, and at the start those of runs that are gone (several
+ * test runs may share one podman). Network traffic stays on loopback.
  */
 #include "config.h"
 
@@ -219,39 +221,64 @@ static char *uname(const char *what)
     return s;
 }
 
-static const struct berth_kv test_label[] = {{LABEL_KEY, LABEL_VAL}};
+#define OWNER_KEY "berth.test.owner"
+static char owner[32];
+static struct berth_kv test_label[2] = {{LABEL_KEY, LABEL_VAL}, {OWNER_KEY, owner}};
 
-/* The test label filter. */
+/* The filter on this run's resources. */
 static struct berth_op_req list_req(enum berth_op_kind k)
 {
-    return (struct berth_op_req){.kind = k, .all = true, .filters = test_label, .n_filters = 1};
+    return (struct berth_op_req){.kind = k, .all = true, .filters = test_label, .n_filters = 2};
 }
 
-/* Removes every container, network and volume carrying the test label. */
+/* True when a resource's owner label names this run or a process that is gone. */
+static bool ours_or_orphan(const json_t *labels)
+{
+    const char *o = json_string_value(json_object_get(labels, OWNER_KEY));
+    if (o == NULL)
+        return false;
+    if (strcmp(o, owner) == 0)
+        return true;
+    long pid = strtol(o, NULL, 10);
+    return pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Removes the containers, networks and volumes of this run and of dead runs. */
 static void cleanup_all(void)
 {
-    struct done d = run(list_req(BERTH_OP_CONTAINER_LIST));
+    static const struct berth_kv any[] = {{LABEL_KEY, LABEL_VAL}};
+    struct berth_op_req req = {.all = true, .filters = any, .n_filters = 1};
+    req.kind = BERTH_OP_CONTAINER_LIST;
+    struct done d = run(req);
     json_t *c;
     size_t i;
     json_array_foreach(json_object_get(d.r, "containers"), i, c)
     {
+        if (!ours_or_orphan(json_object_get(c, "labels")))
+            continue;
         struct done rm = run((struct berth_op_req){.kind = BERTH_OP_CONTAINER_REMOVE,
                                                    .target = rstr(c, "id"), .force = true,
                                                    .volumes = true});
         done_free(&rm);
     }
     done_free(&d);
-    d = run(list_req(BERTH_OP_NETWORK_LIST));
+    req.kind = BERTH_OP_NETWORK_LIST;
+    d = run(req);
     json_array_foreach(json_object_get(d.r, "networks"), i, c)
     {
+        if (!ours_or_orphan(json_object_get(c, "labels")))
+            continue;
         struct done rm = run((struct berth_op_req){.kind = BERTH_OP_NETWORK_REMOVE,
                                                    .target = rstr(c, "name")});
         done_free(&rm);
     }
     done_free(&d);
-    d = run(list_req(BERTH_OP_VOLUME_LIST));
+    req.kind = BERTH_OP_VOLUME_LIST;
+    d = run(req);
     json_array_foreach(json_object_get(d.r, "volumes"), i, c)
     {
+        if (!ours_or_orphan(json_object_get(c, "labels")))
+            continue;
         struct done rm = run((struct berth_op_req){.kind = BERTH_OP_VOLUME_REMOVE,
                                                    .target = rstr(c, "name"), .force = true});
         done_free(&rm);
@@ -266,7 +293,7 @@ static char *create(struct berth_container_spec *spec, const char *name)
     spec->name = name;
     if (spec->labels == NULL) {
         spec->labels = test_label;
-        spec->n_labels = 1;
+        spec->n_labels = 2;
     }
     struct done d = run((struct berth_op_req){.kind = BERTH_OP_CONTAINER_CREATE, .spec = spec});
     ASSERT_OK(d);
@@ -464,13 +491,13 @@ static void test_network_dns(void **state)
     (void)state;
     char *net = uname("net");
     char *net2 = uname("net2");
-    struct berth_network_spec ns = {.name = net, .labels = test_label, .n_labels = 1};
+    struct berth_network_spec ns = {.name = net, .labels = test_label, .n_labels = 2};
     struct done d = run((struct berth_op_req){.kind = BERTH_OP_NETWORK_CREATE, .network = &ns});
     ASSERT_OK(d);
     assert_true(strlen(rstr(d.r, "id")) > 0);
     done_free(&d);
     struct berth_network_spec ns2 = {.name = net2, .internal = true, .labels = test_label,
-                                     .n_labels = 1};
+                                     .n_labels = 2};
     d = run((struct berth_op_req){.kind = BERTH_OP_NETWORK_CREATE, .network = &ns2});
     ASSERT_OK(d);
     done_free(&d);
@@ -649,7 +676,7 @@ static void test_volume(void **state)
 {
     (void)state;
     char *vol = uname("vol");
-    struct berth_volume_spec vs = {.name = vol, .labels = test_label, .n_labels = 1};
+    struct berth_volume_spec vs = {.name = vol, .labels = test_label, .n_labels = 2};
     struct done d = run((struct berth_op_req){.kind = BERTH_OP_VOLUME_CREATE, .volume = &vs});
     ASSERT_OK(d);
     done_free(&d);
@@ -740,7 +767,7 @@ static void on_events_done(struct berth_op *op, const struct berth_op_result *re
 static void test_events(void **state)
 {
     (void)state;
-    static const struct berth_kv filt[] = {{"berth.test.events", "1"}};
+    struct berth_kv filt[] = {{"berth.test.events", owner}};
     struct events ev;
     memset(&ev, 0, sizeof(ev));
     struct done d = {0};
@@ -751,10 +778,11 @@ static void test_events(void **state)
     assert_non_null(op);
     /* Let the stream connect before the container runs. */
     loop_for(700);
-    static const struct berth_kv evlabels[] = {{LABEL_KEY, LABEL_VAL}, {"berth.test.events", "1"}};
+    struct berth_kv evlabels[] = {{LABEL_KEY, LABEL_VAL}, {OWNER_KEY, owner},
+                                  {"berth.test.events", owner}};
     static const char *const quit[] = {"sh", "-c", "sleep 1; exit 5", NULL};
     char *name = uname("ev");
-    struct berth_container_spec spec = {.command = quit, .labels = evlabels, .n_labels = 2};
+    struct berth_container_spec spec = {.command = quit, .labels = evlabels, .n_labels = 3};
     char *id = create(&spec, name);
     snprintf(ev.id, sizeof(ev.id), "%s", id);
     start(id);
@@ -848,7 +876,7 @@ static void test_errors(void **state)
     struct berth_container_spec spec = {.command = sleeper};
     char *id = create(&spec, name);
     struct berth_container_spec again = {.command = sleeper, .image = image, .name = name,
-                                         .labels = test_label, .n_labels = 1};
+                                         .labels = test_label, .n_labels = 2};
     struct done d = run((struct berth_op_req){.kind = BERTH_OP_CONTAINER_CREATE, .spec = &again});
     assert_int_equal(d.code, BERTH_E_EXISTS);
     assert_non_null(strstr(d.message, " create: exit "));
@@ -860,7 +888,7 @@ static void test_errors(void **state)
     assert_int_equal(d.code, BERTH_E_INVALID);
     done_free(&d);
     struct berth_container_spec bad = {.image = "--privileged", .labels = test_label,
-                                       .n_labels = 1};
+                                       .n_labels = 2};
     d = run((struct berth_op_req){.kind = BERTH_OP_CONTAINER_CREATE, .spec = &bad});
     assert_int_equal(d.code, BERTH_E_INVALID);
     done_free(&d);
@@ -946,9 +974,9 @@ static void test_list(void **state)
     (void)state;
     static const char *const sleeper[] = {"sleep", "300", NULL};
     char *n1 = uname("la"), *n2 = uname("lb");
-    static const struct berth_kv l2[] = {{LABEL_KEY, LABEL_VAL}, {"berth.role", "b,c=d"}};
+    struct berth_kv l2[] = {{LABEL_KEY, LABEL_VAL}, {OWNER_KEY, owner}, {"berth.role", "b,c=d"}};
     struct berth_container_spec s1 = {.command = sleeper};
-    struct berth_container_spec s2 = {.command = sleeper, .labels = l2, .n_labels = 2};
+    struct berth_container_spec s2 = {.command = sleeper, .labels = l2, .n_labels = 3};
     char *id1 = create(&s1, n1);
     char *id2 = create(&s2, n2);
     start(id2);
@@ -969,7 +997,7 @@ static void test_list(void **state)
         }
     }
     done_free(&d);
-    static const struct berth_kv two[] = {{LABEL_KEY, LABEL_VAL}, {"berth.role", "b,c=d"}};
+    struct berth_kv two[] = {{OWNER_KEY, owner}, {"berth.role", "b,c=d"}};
     d = run((struct berth_op_req){.kind = BERTH_OP_CONTAINER_LIST, .all = true, .filters = two,
                                   .n_filters = 2});
     ASSERT_OK(d);
@@ -1011,6 +1039,7 @@ int main(int argc, char **argv)
         return 77;
     }
     signal(SIGPIPE, SIG_IGN);
+    snprintf(owner, sizeof(owner), "%ld", (long)getpid());
     struct berth_error *err = NULL;
     eng = berth_engine_new(NULL, &err);
     const char *dirs[] = {plugdir, NULL};
