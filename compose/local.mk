@@ -30,6 +30,12 @@ tests_test_engine_process_SOURCES = tests/test_engine_process.c \
 	tests/test_engine_harness.c tests/engine_harness.h
 tests_test_engine_process_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
 tests_test_engine_process_LDADD = $(ENGINE_TEST_LDADD)
+check_PROGRAMS += tests/test_engine_spec
+TESTS += tests/test_engine_spec
+tests_test_engine_spec_SOURCES = tests/test_engine_spec.c \
+	tests/test_engine_harness.c tests/engine_harness.h
+tests_test_engine_spec_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
+tests_test_engine_spec_LDADD = $(ENGINE_TEST_LDADD)
 # --- end engine ---
 
 

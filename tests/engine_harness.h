@@ -51,6 +51,8 @@ extern struct fake_state *fake;
 
 /* The fake driver table ("fake"). */
 const struct berth_backend_driver *fake_driver(void);
+/* The same without CONTAINER_WAIT, with an EVENTS stream ("fake-events"). */
+const struct berth_backend_driver *fake_events_driver(void);
 
 /* Index of the first call equal to what, or -1. */
 int fake_call_index(const char *what);
@@ -102,7 +104,7 @@ struct harness {
     void (*on_event)(struct harness *h, const struct h_event *e);
 };
 
-/* Opens model_json (a `config --format json` model) on backend ("fake" or "process"). */
+/* Opens model_json (a `config --format json` model) on backend ("fake", "fake-events", "process"). */
 void h_open(struct harness *h, const char *backend, const char *model_json);
 /* Closes everything. */
 void h_close(struct harness *h);

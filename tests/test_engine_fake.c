@@ -333,6 +333,25 @@ static void test_restart_on_failure(void **state)
     h_close(&H);
 }
 
+/* Without WAIT, exits come from the runtime's event stream (one stream for the project). */
+static void test_exits_from_events(void **state)
+{
+    (void)state;
+    h_open(&H, "fake-events",
+           PROJ "\"job\":{\"image\":\"i\",\"command\":[\"exit\",\"1\",\"30\"],"
+                "\"restart\":\"on-failure:1\"},"
+                "\"srv\":{\"image\":\"i\",\"command\":[\"sleep\"]}" END);
+    h_up(&H, &(struct berth_compose_up_options){.attach = true, .abort_on_container_failure = false,
+                                                .services = (const char *[]){"job", NULL},
+                                                .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_int_equal(fake_call_count("events"), 1);
+    assert_int_equal(fake_call_count("start p-job-1"), 2);
+    assert_int_equal(h_count(&H, "p-job-1", BERTH_SVC_EXITED), 1);
+    assert_int_equal(H.ev[h_index(&H, "p-job-1", BERTH_SVC_EXITED)].exit_code, 1);
+    h_close(&H);
+}
+
 /* restart: true — a dependent is restarted after its dependency came back. */
 static void test_restart_dependents(void **state)
 {
@@ -685,6 +704,7 @@ int main(void)
         cmocka_unit_test(test_missing_required),
         cmocka_unit_test(test_restart_on_failure),
         cmocka_unit_test(test_restart_dependents),
+        cmocka_unit_test(test_exits_from_events),
         cmocka_unit_test(test_rollback),
         cmocka_unit_test(test_no_rollback),
         cmocka_unit_test(test_down_order_grace),

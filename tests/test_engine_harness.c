@@ -42,7 +42,8 @@ struct fake_ctr {
     uint64_t started_ms, ready_ms;
     struct berth_timer *exit_timer, *kill_timer;
     struct fake_waiter *waiters;
-    int ids;
+    int busy;     /* fake_exit is delivering: removal frees it afterwards */
+    bool removed; /* unlinked; freed when not busy */
 };
 
 /* A deferred completion (op_delay_ms). */
@@ -52,6 +53,15 @@ struct fake_later {
     char id[64];
     struct berth_timer *t;
 };
+
+/* An EVENTS subscriber. */
+struct fake_sub {
+    struct berth_op *op;
+    berth_op_event_fn fn;
+    void *user;
+    struct fake_sub *next;
+};
+static struct fake_sub *fake_subs;
 
 /* Logs a call. */
 static void flog(const char *fmt, ...)
@@ -100,6 +110,8 @@ static struct fake_ctr *ffind(const char *ref)
     return NULL;
 }
 
+static void fake_free_ctr(struct fake_ctr *c);
+
 /*
  * Completes every waiter of c (the container ended). The host may run the
  * engine's callback inside op_complete, and the engine may remove c from
@@ -132,7 +144,15 @@ static void fake_exit(struct fake_ctr *c, int code)
     fake->host->timer_stop(c->exit_timer);
     fake->host->timer_stop(c->kill_timer);
     flog("exit %s %d", c->name, code);
+    c->busy++;
+    struct berth_event_info ev = {.type = "container", .action = "die", .id = c->id,
+                                  .name = c->name, .exit_code = code,
+                                  .labels = c->labels.v, .n_labels = c->labels.n};
+    for (struct fake_sub *sub = fake_subs; sub != NULL; sub = sub->next)
+        sub->fn(sub->user, &ev);
     fake_finish_waiters(c);
+    if (--c->busy == 0 && c->removed)
+        fake_free_ctr(c);
 }
 
 /* Timer: a scheduled exit. */
@@ -375,12 +395,15 @@ static void op_remove(void *state, struct berth_op *op, const struct berth_op_re
         return;
     }
     flog("remove %s", c->name);
-    fake_exit(c, 137);
     struct fake_ctr **pp = &fake->ctrs;
     while (*pp != c)
         pp = &(*pp)->next;
     *pp = c->next;
-    fake_free_ctr(c);
+    c->removed = true;
+    c->busy++;
+    fake_exit(c, 137);
+    if (--c->busy == 0)
+        fake_free_ctr(c);
     fok(op);
 }
 
@@ -462,6 +485,30 @@ static void op_logs(void *state, struct berth_op *op, const struct berth_op_req 
     int n = snprintf(line, sizeof(line), "hello from %s", c->name);
     req->on_line(req->stream_user, BERTH_STDOUT, line, (size_t)n, true);
     fok(op);
+}
+
+/* The host cancelled an EVENTS stream. */
+static void fake_sub_cancel(void *data)
+{
+    struct fake_sub *sub = data;
+    struct fake_sub **pp = &fake_subs;
+    while (*pp != NULL && *pp != sub)
+        pp = &(*pp)->next;
+    if (*pp == sub)
+        *pp = sub->next;
+    free(sub);
+}
+
+static void op_events(void *state, struct berth_op *op, const struct berth_op_req *req)
+{
+    struct fake_sub *sub = calloc(1, sizeof(*sub));
+    sub->op = op;
+    sub->fn = req->on_event;
+    sub->user = req->stream_user;
+    sub->next = fake_subs;
+    fake_subs = sub;
+    flog("events");
+    fake->host->op_set_cancel(op, fake_sub_cancel, sub);
 }
 
 /* Networks and volumes: records by name, so that inspect finds what create made. */
@@ -560,6 +607,11 @@ static void fake_destroy(void *state)
     }
     strv_free(&fake_nets);
     strv_free(&fake_vols);
+    while (fake_subs != NULL) {
+        struct fake_sub *sub = fake_subs;
+        fake_subs = sub->next;
+        free(sub);
+    }
     free(fake);
     fake = NULL;
 }
@@ -599,9 +651,38 @@ static const struct berth_backend_driver fake_table = {
         },
 };
 
+/* The same runtime without CONTAINER_WAIT: exits come from its EVENTS stream. */
+static const struct berth_backend_driver fake_events_table = {
+    .abi_major = BERTH_BACKEND_ABI_MAJOR,
+    .abi_minor = BERTH_BACKEND_ABI_MINOR,
+    .name = "fake-events",
+    .description = "in-test fake runtime with an event stream and no wait",
+    .caps = fake_caps,
+    .caps_count = BERTH_FEAT_COUNT,
+    .create = fake_create,
+    .destroy = fake_destroy,
+    .ops =
+        {
+            [BERTH_OP_CONTAINER_CREATE] = op_create,
+            [BERTH_OP_CONTAINER_START] = op_start,
+            [BERTH_OP_CONTAINER_STOP] = op_stop,
+            [BERTH_OP_CONTAINER_KILL] = op_kill,
+            [BERTH_OP_CONTAINER_REMOVE] = op_remove,
+            [BERTH_OP_CONTAINER_LIST] = op_list,
+            [BERTH_OP_CONTAINER_EXEC] = op_exec,
+            [BERTH_OP_CONTAINER_LOGS] = op_logs,
+            [BERTH_OP_EVENTS] = op_events,
+        },
+};
+
 const struct berth_backend_driver *fake_driver(void)
 {
     return &fake_table;
+}
+
+const struct berth_backend_driver *fake_events_driver(void)
+{
+    return &fake_events_table;
 }
 
 /* ---------------------------------------------------------------- harness */
@@ -667,6 +748,9 @@ void h_open(struct harness *h, const char *backend, const char *model_json)
         berth_engine_set_log(h->eng, NULL, BERTH_LOG_DEBUG, NULL);
     if (strcmp(backend, "fake") == 0)
         assert_int_equal(berth_plugins_add_driver(h->eng, fake_driver(), "(test)", NULL), 0);
+    if (strcmp(backend, "fake-events") == 0)
+        assert_int_equal(berth_plugins_add_driver(h->eng, fake_events_driver(), "(test)", NULL),
+                         0);
     h->backend = berth_backend_new(h->eng, backend, &err);
     if (h->backend == NULL)
         fail_msg("backend: %s", berth_error_message(err));
