@@ -93,8 +93,10 @@ EXTRA_DIST += tests/cli_doctor.sh tests/cli_container.sh tests/cli_container_pod
 libberth_internal_la_SOURCES += \
 	plugins/imgref.c plugins/imgref.h \
 	plugins/verify-internal.h plugins/verify-op.h \
-	plugins/verify-policy.c plugins/verify-cache.c plugins/verify.c
-pkginclude_HEADERS += include/berth/verify.h
+	plugins/verify-policy.c plugins/verify-cache.c plugins/verify.c \
+	plugins/sandbox-internal.h plugins/sandbox-spec.c plugins/sandbox.c
+pkginclude_HEADERS += include/berth/verify.h include/berth/sandbox.h
+dist_pkgdata_DATA += data/seccomp-sandbox.json
 VERIFY_TEST_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING $(CMOCKA_CFLAGS)
 VERIFY_TEST_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/test_verify
@@ -108,5 +110,10 @@ tests_test_verify_compose_SOURCES = tests/test_verify_compose.c tests/verify_fak
 	tests/verify_fake.h tests/test_engine_harness.c tests/engine_harness.h
 tests_test_verify_compose_CPPFLAGS = $(VERIFY_TEST_CPPFLAGS)
 tests_test_verify_compose_LDADD = $(VERIFY_TEST_LDADD)
+check_PROGRAMS += tests/test_sandbox
+TESTS += tests/test_sandbox
+tests_test_sandbox_SOURCES = tests/test_sandbox.c tests/verify_fake.c tests/verify_fake.h
+tests_test_sandbox_CPPFLAGS = $(VERIFY_TEST_CPPFLAGS)
+tests_test_sandbox_LDADD = $(VERIFY_TEST_LDADD)
 EXTRA_DIST += tests/fake-cosign
 # --- end image verification and sandbox runs ---
