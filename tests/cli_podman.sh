@@ -162,11 +162,12 @@ ok "--remove-orphans removes exactly the orphan"
 # --- kill -9 of a foreground up, then up -d converges, down leaves nothing -----
 expect_rc 0 B down
 mkfifo fg
-"$BERTH" up >fg 2>"$T/fg.err" &
+"$BERTH" up >"$T/fg.out" 2>fg &
 bpid=$!
 on_exit "kill -9 $bpid 2>/dev/null"
-timeout 120 sh -c 'while read -r l; do case $l in *"web-1"*) exit 0;; esac; done; exit 1' <fg ||
-    { cat "$T/fg.err"; fail "foreground up never attached web"; }
+# its progress (stderr) reports web created: the stack is (being) started
+timeout 300 sh -c 'while read -r l; do case $l in *"-web-1  Created"*) exit 0;; esac; done; exit 1' <fg ||
+    { cat "$T/fg.out"; fail "foreground up never created web"; }
 kill -9 "$bpid"
 wait "$bpid" 2>/dev/null
 expect_rc 0 B up -d --wait
