@@ -582,6 +582,10 @@ static void run_done(const struct berth_container_result *res, void *user)
     }
     if (r->create_only || r->detach) {
         printf("%s\n", res->id ? res->id : "");
+        if (res->backend != NULL && strcmp(res->backend, "process") == 0)
+            fprintf(stderr, "berth: warning: the process backend keeps containers only while "
+                            "this berth runs: this one ends with it (run it attached, or use "
+                            "a container runtime)\n");
         ccli_finish(&r->c, CLI_EXIT_OK);
         return;
     }
