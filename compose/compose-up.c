@@ -48,7 +48,7 @@ struct up_data {
     struct up_target *t;
     size_t n_t, cap_t;
     struct replica **orphans;
-    size_t n_orphans;
+    size_t n_orphans, cap_orphans;
     struct eop *discover;
     struct ibatch *ib;
     struct verify_model_run *vr; /* image verification (compose/verify-model.c) */
@@ -347,8 +347,8 @@ static void up_orphans(struct berth_compose_op *op)
                 r->goal = GOAL_REMOVED;
                 r->stop_sent = false;
                 r->stop_timeout_s = d->o.timeout_s;
-                d->orphans = xreallocarray_grow(d->orphans, &(size_t){d->n_orphans},
-                                                d->n_orphans + 1, sizeof(r));
+                d->orphans = xreallocarray_grow(d->orphans, &d->cap_orphans, d->n_orphans + 1,
+                                                sizeof(r));
                 d->orphans[d->n_orphans++] = r;
                 strv_push(&op->orphans, r->name);
             }

@@ -171,6 +171,9 @@ static int order_services(struct berth_compose *c, struct berth_error **err)
                                        "service \"%s\" depends on itself", svc->name);
             }
             d->svc = ds;
+            ds->dependents = xreallocarray_grow(ds->dependents, &ds->cap_dependents,
+                                                ds->n_dependents + 1, sizeof(svc));
+            ds->dependents[ds->n_dependents++] = svc;
         }
     }
     /* the services array is sorted by name here: node i is services[i] */

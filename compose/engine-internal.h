@@ -153,6 +153,8 @@ struct service {
     size_t order;      /* position in dependency order */
     struct dep *deps;
     size_t n_deps;
+    struct service **dependents; /* services with a depends_on entry on this one */
+    size_t n_dependents, cap_dependents;
     struct health_config health;
     struct restart_policy restart;
     int scale;         /* replicas wanted by the model */

@@ -312,13 +312,8 @@ static bool dependents_active(const struct replica *r)
     const struct berth_compose *c = r->svc->c;
     if (r->oneoff)
         return false;
-    for (size_t i = 0; i < c->n_defined; i++) {
-        const struct service *t = c->services[i];
-        bool depends = false;
-        for (size_t j = 0; j < t->n_deps && !depends; j++)
-            depends = t->deps[j].svc == r->svc;
-        if (!depends)
-            continue;
+    for (size_t i = 0; i < r->svc->n_dependents; i++) {
+        const struct service *t = r->svc->dependents[i];
         for (size_t k = 0; k < t->n_replicas; k++) {
             const struct replica *d = t->replicas[k];
             if ((d->goal == GOAL_STOPPED || d->goal == GOAL_REMOVED) && engine_replica_active(d))

@@ -198,8 +198,8 @@ static void mark_dependents(struct replica *r)
     struct berth_compose *c = r->svc->c;
     if (r->oneoff || c->no_dep_restart)
         return;
-    for (size_t i = 0; i < c->n_defined; i++) {
-        struct service *t = c->services[i];
+    for (size_t i = 0; i < r->svc->n_dependents; i++) {
+        struct service *t = r->svc->dependents[i];
         for (size_t j = 0; j < t->n_deps; j++) {
             if (t->deps[j].svc != r->svc || !t->deps[j].restart)
                 continue;
@@ -850,6 +850,7 @@ void service_free(struct service *svc)
     for (size_t i = 0; i < svc->n_deps; i++)
         free(svc->deps[i].name);
     free(svc->deps);
+    free(svc->dependents);
     health_config_free(&svc->health);
     free(svc->name);
     free(svc->image);

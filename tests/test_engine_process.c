@@ -171,6 +171,8 @@ static void test_process_stop_grace(void **state)
                 "\"stop_grace_period\":\"1s\"}" END);
     h_up(&H, NULL);
     assert_int_equal(H.code, 0);
+    /* the shell must have installed its trap before it is asked to stop */
+    h_run_for(&H, 300);
     size_t before = H.n_ev;
     h_down(&H, NULL);
     assert_int_equal(H.code, 0);
