@@ -688,11 +688,13 @@ out:
     return flags_exit(rc);
 }
 
+/* container run: create and start (attached or -d). */
 static int ctr_run(struct cli_globals *g, int argc, char **argv)
 {
     return ctr_run_or_create(g, argc, argv, true);
 }
 
+/* container create: create only, print the id. */
 static int ctr_create(struct cli_globals *g, int argc, char **argv)
 {
     return ctr_run_or_create(g, argc, argv, false);
@@ -817,6 +819,7 @@ static int multi_run(struct cli_globals *g, struct multi *m, const struct cli_li
     return rc;
 }
 
+/* container start NAME... */
 static int ctr_start(struct cli_globals *g, int argc, char **argv)
 {
     const struct flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
@@ -845,6 +848,7 @@ static int parse_signal_flag(const char *cmd, const char *text, int *sig)
     return 0;
 }
 
+/* container stop [-t N] [-s SIG] NAME... */
 static int ctr_stop(struct cli_globals *g, int argc, char **argv)
 {
     int timeout = -1;
@@ -873,6 +877,7 @@ static int ctr_stop(struct cli_globals *g, int argc, char **argv)
     return flags_exit(rc);
 }
 
+/* container kill [-s SIG] NAME... */
 static int ctr_kill(struct cli_globals *g, int argc, char **argv)
 {
     const char *signal = NULL;
@@ -895,6 +900,7 @@ static int ctr_kill(struct cli_globals *g, int argc, char **argv)
     return flags_exit(rc);
 }
 
+/* container rm [-f] [-v] NAME... */
 static int ctr_rm(struct cli_globals *g, int argc, char **argv)
 {
     bool force = false, volumes = false;
@@ -916,6 +922,7 @@ static int ctr_rm(struct cli_globals *g, int argc, char **argv)
     return flags_exit(rc);
 }
 
+/* container wait NAME...: prints each exit code. */
 static int ctr_wait(struct cli_globals *g, int argc, char **argv)
 {
     const struct flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
@@ -1009,6 +1016,7 @@ static json_t *container_json(const struct berth_container_info *ci)
     return o;
 }
 
+/* container inspect NAME...: one JSON array. */
 static int ctr_inspect(struct cli_globals *g, int argc, char **argv)
 {
     const char *format = NULL;
@@ -1152,6 +1160,7 @@ static void ls_done(const struct berth_container_result *res, void *user)
     ccli_finish(&l->c, CLI_EXIT_OK);
 }
 
+/* container ls [-a] [--filter] [-q] [--format json]. */
 static int ctr_ls(struct cli_globals *g, int argc, char **argv)
 {
     bool all = false, quiet = false, no_trunc = false;
@@ -1240,6 +1249,7 @@ static void logs_signal(struct ccli *c, int signo, int count, void *user)
         ccli_finish(c, CLI_EXIT_INTERRUPTED);
 }
 
+/* container logs [-f] [--tail N] [-t] [--since] NAME. */
 static int ctr_logs(struct cli_globals *g, int argc, char **argv)
 {
     bool follow = false, timestamps = false;
@@ -1320,6 +1330,7 @@ static void exec_signal(struct ccli *c, int signo, int count, void *user)
         ccli_finish(c, CLI_EXIT_INTERRUPTED);
 }
 
+/* container exec [-e] [-w] [-u] NAME CMD...: its output, then its exit code. */
 static int ctr_exec(struct cli_globals *g, int argc, char **argv)
 {
     struct cli_list envl = {0};
@@ -1406,6 +1417,7 @@ static void container_usage(FILE *out)
     fputs("\nRun 'berth container COMMAND --help' for more information on a command.\n", out);
 }
 
+/* berth container SUBCOMMAND: dispatch. */
 int cmd_container(struct cli_globals *g, int argc, char **argv)
 {
     if (argc < 2) {

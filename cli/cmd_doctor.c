@@ -335,6 +335,7 @@ static void doctor_signal(struct ccli *c, int signo, int count, void *user)
     ccli_finish(c, CLI_EXIT_INTERRUPTED);
 }
 
+/* berth doctor [--format json]: survey, report, verdict as exit code. */
 int cmd_doctor(struct cli_globals *g, int argc, char **argv)
 {
     const char *format = NULL;

@@ -178,6 +178,7 @@ static void img_next(struct img_cmd *m)
     ccli_finish(&m->c, m->rc);
 }
 
+/* image inspect / image rm over each reference in turn. */
 static int img_inspect_or_rm(struct cli_globals *g, int argc, char **argv, bool inspect)
 {
     bool force = false;
@@ -220,11 +221,13 @@ static int img_inspect_or_rm(struct cli_globals *g, int argc, char **argv, bool 
     return flags_exit(rc);
 }
 
+/* image inspect REF...: one JSON array. */
 static int img_inspect(struct cli_globals *g, int argc, char **argv)
 {
     return img_inspect_or_rm(g, argc, argv, true);
 }
 
+/* image rm [-f] REF... */
 static int img_rm(struct cli_globals *g, int argc, char **argv)
 {
     return img_inspect_or_rm(g, argc, argv, false);
@@ -303,6 +306,7 @@ static void ls_done(const struct berth_container_result *res, void *user)
     ccli_finish(&m->c, CLI_EXIT_OK);
 }
 
+/* image ls [-a] [--filter label=..] [-q] [--format json]. */
 static int img_ls(struct cli_globals *g, int argc, char **argv)
 {
     bool all = false, quiet = false, no_trunc = false;
@@ -388,6 +392,7 @@ static void made_done(const struct berth_container_result *res, void *user)
     ccli_finish(&m->c, CLI_EXIT_OK);
 }
 
+/* image pull [--platform] [-q] REF: progress on stderr, the reference on stdout. */
 static int img_pull(struct cli_globals *g, int argc, char **argv)
 {
     const char *platform = NULL;
@@ -420,6 +425,7 @@ static int img_pull(struct cli_globals *g, int argc, char **argv)
     return flags_exit(rc);
 }
 
+/* image build [-t] [-f] [--build-arg] [--target] PATH: output on stderr, the id on stdout. */
 static int img_build(struct cli_globals *g, int argc, char **argv)
 {
     struct cli_list tags = {0}, build_args = {0}, labels = {0};
@@ -505,6 +511,7 @@ static void image_usage(FILE *out)
     fputs("\nRun 'berth image COMMAND --help' for more information on a command.\n", out);
 }
 
+/* berth image SUBCOMMAND: dispatch. */
 int cmd_image(struct cli_globals *g, int argc, char **argv)
 {
     if (argc < 2) {
