@@ -40,9 +40,10 @@ static void nap(long ms)
         ;
 }
 
-/* Waits for a signal forever. */
+/* Waits for a signal "forever": 2 minutes, so a failed test leaves no process behind for long. */
 static void sleep_forever(void)
 {
+    alarm(120);
     for (;;)
         pause();
 }

@@ -807,22 +807,43 @@ static void test_process_group(void **state)
 
 /* ---- timeouts, cancel, abandon ---- */
 
+/*
+ * Runs argv with a timeout until the child said its first line (it is then
+ * ready: SIGTERM ignored, grandchild forked) before the timeout expired. On a
+ * loaded machine a short first timeout may hit a child still starting up; the
+ * timeout is then raised, so the outcome never depends on the machine's speed.
+ * Returns the timeout used; *elapsed_ms is how long the last run took.
+ */
+static uint64_t run_until_ready(void **state, const char *const *argv, uint64_t grace,
+                                struct run *r, uint64_t *elapsed_ms)
+{
+    for (uint64_t timeout = 300;; timeout *= 4) {
+        struct berth_engine *eng = engine_for(state);
+        memset(r, 0, sizeof(*r));
+        struct berth_proc_options o = helper_opts(argv, r);
+        o.timeout_ms = timeout;
+        o.kill_grace_ms = grace;
+        uint64_t t0 = berth_now_ms();
+        spawn_ok(state, eng, &o);
+        run_loop(eng);
+        *elapsed_ms = berth_now_ms() - t0;
+        berth_engine_free(eng);
+        if (r->nlines > 0 || timeout >= 20000)
+            return timeout;
+        run_free(r);
+    }
+}
+
 static void test_timeout_kills_group(void **state)
 {
 #ifdef __linux__
     /* orphaned grandchildren come to us, so we can see how they died */
     assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
 #endif
-    struct berth_engine *eng = engine_for(state);
-    struct run r = {0};
+    struct run r;
+    uint64_t elapsed;
     const char *const a[] = {helper, "ignore-term", NULL};
-    struct berth_proc_options o = helper_opts(a, &r);
-    o.timeout_ms = 400;
-    o.kill_grace_ms = 100;
-    uint64_t t0 = berth_now_ms();
-    spawn_ok(state, eng, &o);
-    run_loop(eng);
-    uint64_t elapsed = berth_now_ms() - t0;
+    uint64_t timeout = run_until_ready(state, a, 100, &r, &elapsed);
     assert_int_equal(r.done, 1);
     assert_int_equal(r.nlines, 1);
     pid_t g = (pid_t)atol(r.lines[0].data);
@@ -835,7 +856,7 @@ static void test_timeout_kills_group(void **state)
     assert_false(r.cancelled);
     assert_false(r.exited);
     assert_int_equal(r.signal, SIGKILL); /* it ignored SIGTERM */
-    assert_true(elapsed >= 400);
+    assert_true(elapsed >= timeout + 100);
 #ifdef __linux__
     int st;
     assert_int_equal(waitpid(g, &st, 0), g);
@@ -848,7 +869,6 @@ static void test_timeout_kills_group(void **state)
     assert_true(pid_gone(g));
 #endif
     run_free(&r);
-    berth_engine_free(eng);
 }
 
 static void test_timeout_term_enough(void **state)
@@ -869,14 +889,10 @@ static void test_timeout_term_enough(void **state)
 
 static void test_stray_output_holder(void **state)
 {
-    struct berth_engine *eng = engine_for(state);
-    struct run r = {0};
+    struct run r;
+    uint64_t elapsed;
     const char *const a[] = {helper, "stray", NULL};
-    struct berth_proc_options o = helper_opts(a, &r);
-    o.timeout_ms = 300;
-    o.kill_grace_ms = 50;
-    spawn_ok(state, eng, &o);
-    run_loop(eng);
+    run_until_ready(state, a, 50, &r, &elapsed);
     assert_int_equal(r.nlines, 1);
     pid_t stray = (pid_t)atol(r.lines[0].data);
     assert_true(stray > 0);
@@ -886,7 +902,6 @@ static void test_stray_output_holder(void **state)
     assert_int_equal(r.signal, SIGTERM);
     assert_int_equal(r.error_code, BERTH_E_TIMEOUT);
     run_free(&r);
-    berth_engine_free(eng);
 }
 
 /* on_line that cancels the child once it said its first line. */
