@@ -136,6 +136,7 @@ static int positive(const char *s, const char *flag)
     return (int)v;
 }
 
+/* Parses the options, runs berth and xargs in turn, prints medians and peak RSS. */
 int main(int argc, char **argv)
 {
     int total = 2000, parallel = 64, repeats = 5;

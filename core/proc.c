@@ -443,6 +443,7 @@ static void proc_reap_fallback(struct proc_state *st)
     }
 }
 
+/* SIGCHLD arrived on this base: poke the other watching engines, check ours. */
 static void proc_sigchld_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct proc_state *st = arg;
@@ -453,6 +454,7 @@ static void proc_sigchld_cb(evutil_socket_t fd, short what, void *arg)
     proc_reap_fallback(st);
 }
 
+/* Poked (another engine got SIGCHLD, or the watch just started): check ours. */
 static void proc_poke_cb(evutil_socket_t fd, short what, void *arg)
 {
     proc_reap_fallback(arg);
@@ -1106,6 +1108,7 @@ static void proc_close_fds(int *fds, size_t n)
     }
 }
 
+/* The one spawn path: plan, pipes, fork/vfork + exec, wait for the exec report, watch. */
 struct berth_proc *berth_proc_spawn(struct berth_engine *eng, const struct berth_proc_options *o,
                                     struct berth_error **err)
 {
@@ -1243,11 +1246,13 @@ struct berth_proc *berth_proc_spawn(struct berth_engine *eng, const struct berth
     return p;
 }
 
+/* The child's pid. */
 pid_t berth_proc_pid(const struct berth_proc *p)
 {
     return p->pid;
 }
 
+/* Signals the group; ESRCH (gone) is BERTH_E_STATE. */
 int berth_proc_signal(struct berth_proc *p, int sig, struct berth_error **err)
 {
     if (proc_kill(p, sig) != 0)
@@ -1256,6 +1261,7 @@ int berth_proc_signal(struct berth_proc *p, int sig, struct berth_error **err)
     return 0;
 }
 
+/* Feeds TEV_CANCEL while the child is still supervised. */
 void berth_proc_cancel(struct berth_proc *p)
 {
     if (p->life != LIFE_RUNNING && p->life != LIFE_EXITED && p->life != LIFE_DRAINED)
@@ -1264,11 +1270,13 @@ void berth_proc_cancel(struct berth_proc *p)
     proc_term_event(p, TEV_CANCEL);
 }
 
+/* Feeds LEV_ABANDON: SIGKILL now, teardown and reaping later on the loop. */
 void berth_proc_abandon(struct berth_proc *p)
 {
     proc_life_event(p, LEV_ABANDON);
 }
 
+/* Queues bytes; the EV_WRITE event sends them. */
 int berth_proc_write(struct berth_proc *p, const void *data, size_t len, struct berth_error **err)
 {
     if (p->in_fd < 0 || p->in_closing)
@@ -1280,6 +1288,7 @@ int berth_proc_write(struct berth_proc *p, const void *data, size_t len, struct 
     return 0;
 }
 
+/* Closes stdin now, or after the queue drains. */
 void berth_proc_close_stdin(struct berth_proc *p)
 {
     if (p->in_fd < 0)
@@ -1290,22 +1299,26 @@ void berth_proc_close_stdin(struct berth_proc *p)
         p->in_closing = true;
 }
 
+/* The user pointer of the options. */
 void *berth_proc_user(const struct berth_proc *p)
 {
     return p->user;
 }
 
+/* Live procs of the engine, abandoned ones included. */
 size_t berth_proc_count(const struct berth_engine *eng)
 {
     const struct proc_state *st = engine_slot(eng, ENGINE_SLOT_PROC);
     return st != NULL ? st->count : 0;
 }
 
+/* Whether p's exit is watched through a pidfd. */
 bool proc_uses_pidfd(const struct berth_proc *p)
 {
     return p->via_pidfd;
 }
 
+/* Whether eng spawns with vfork. */
 bool proc_uses_vfork(const struct berth_engine *eng)
 {
     const struct proc_state *st = engine_slot(eng, ENGINE_SLOT_PROC);

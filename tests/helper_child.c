@@ -155,6 +155,7 @@ static int mode_cat(void)
     }
 }
 
+/* Dispatches on the mode. */
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
