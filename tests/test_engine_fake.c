@@ -671,6 +671,147 @@ static void test_ps(void **state)
     h_close(&H);
 }
 
+/* Runs a control operation and waits for it. */
+static void ctl(struct berth_compose_op *(*fn)(struct berth_compose *,
+                                               const struct berth_compose_ctl_options *,
+                                               berth_compose_done_fn, void *,
+                                               struct berth_error **),
+                const struct berth_compose_ctl_options *o)
+{
+    struct berth_error *err = NULL;
+    H.done = false;
+    if (fn(H.c, o, h_done, &H, &err) == NULL)
+        fail_msg("%s", berth_error_message(err));
+    h_wait(&H, 10000);
+}
+
+/* stop (reverse order), start (dependency order), kill, rm. */
+static void test_stop_start_kill_rm(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"],\"depends_on\":{\"db\":{}}},"
+                "\"db\":{\"image\":\"i\",\"command\":[\"sleep\"]}" END);
+    h_up(&H, NULL);
+    size_t mark = fake->n_calls;
+    ctl(berth_compose_stop, NULL);
+    assert_int_equal(H.code, 0);
+    assert_true(fake_call_index("stop p-web-1") >= (int)mark);
+    assert_true(fake_call_index("stop p-web-1") < fake_call_index("stop p-db-1"));
+    assert_int_equal(berth_compose_state(H.c, "db", 1), BERTH_SVC_STOPPED);
+    /* start web: its dependency comes first */
+    mark = fake->n_calls;
+    ctl(berth_compose_start, &(struct berth_compose_ctl_options){
+                                 .services = (const char *[]){"web", NULL}, .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    int sdb = -1, sweb = -1;
+    for (size_t i = mark; i < fake->n_calls; i++) {
+        if (strcmp(fake->calls[i].what, "start p-db-1") == 0)
+            sdb = (int)i;
+        if (strcmp(fake->calls[i].what, "start p-web-1") == 0)
+            sweb = (int)i;
+    }
+    assert_true(sdb >= 0 && sweb > sdb);
+    /* rm refuses running containers without force/stop_first */
+    ctl(berth_compose_rm, NULL);
+    assert_int_equal(H.code, 0);
+    assert_int_equal(fake_call_count("remove"), 0);
+    /* kill with a signal */
+    ctl(berth_compose_kill, &(struct berth_compose_ctl_options){
+                                .services = (const char *[]){"web", NULL}, .signal = 15,
+                                .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_true(fake_call_index("kill p-web-1 15") >= 0);
+    h_run_for(&H, 50);
+    assert_int_equal(berth_compose_state(H.c, "web", 1), BERTH_SVC_EXITED);
+    ctl(berth_compose_rm, &(struct berth_compose_ctl_options){.stop_first = true, .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_true(fake_call_index("remove p-web-1") >= 0);
+    assert_true(fake_call_index("remove p-db-1") > fake_call_index("stop p-db-1"));
+    /* start with no container is an error naming the service */
+    ctl(berth_compose_start, &(struct berth_compose_ctl_options){
+                                 .services = (const char *[]){"db", NULL}, .timeout_s = -1});
+    assert_int_equal(H.code, BERTH_E_NOT_FOUND);
+    assert_non_null(strstr(H.msg, "\"db\" has no container"));
+    h_close(&H);
+}
+
+/* restart: in dependency order, restart: true dependents follow. */
+static void test_restart_op(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"],"
+                "\"depends_on\":{\"db\":{\"restart\":true}}},"
+                "\"db\":{\"image\":\"i\",\"command\":[\"sleep\"]}" END);
+    h_up(&H, NULL);
+    size_t mark = fake->n_calls;
+    ctl(berth_compose_restart, &(struct berth_compose_ctl_options){
+                                   .services = (const char *[]){"db", NULL}, .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    h_run_for(&H, 50);
+    int db = -1, web = -1;
+    for (size_t i = mark; i < fake->n_calls; i++) {
+        if (strcmp(fake->calls[i].what, "start p-db-1") == 0)
+            db = (int)i;
+        if (strcmp(fake->calls[i].what, "start p-web-1") == 0)
+            web = (int)i;
+    }
+    assert_true(db >= 0 && web > db);
+    /* --no-deps: the dependent stays */
+    mark = fake->n_calls;
+    ctl(berth_compose_restart, &(struct berth_compose_ctl_options){
+                                   .services = (const char *[]){"db", NULL}, .no_deps = true,
+                                   .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    h_run_for(&H, 50);
+    for (size_t i = mark; i < fake->n_calls; i++)
+        assert_string_not_equal(fake->calls[i].what, "stop p-web-1");
+    h_close(&H);
+}
+
+/* wait: healthy / running / exited 0 succeed; an exit code fails; a timeout fails. */
+static void test_wait_op(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"db\":{\"image\":\"i\",\"command\":[\"ready-after\",\"200\"],"
+                "\"healthcheck\":{\"test\":[\"CMD\",\"ready?\"],\"interval\":\"50ms\","
+                "\"retries\":10}},"
+                "\"job\":{\"image\":\"i\",\"command\":[\"exit\",\"0\",\"10\"]},"
+                "\"bad\":{\"image\":\"i\",\"command\":[\"exit\",\"4\",\"10\"]}" END);
+    h_up(&H, NULL);
+    struct berth_error *err = NULL;
+    H.done = false;
+    assert_non_null(berth_compose_wait(
+        H.c, &(struct berth_compose_wait_options){.services = (const char *[]){"db", "job", NULL}},
+        h_done, &H, &err));
+    h_wait(&H, 5000);
+    assert_int_equal(H.code, 0);
+    assert_int_equal(berth_compose_state(H.c, "db", 1), BERTH_SVC_HEALTHY);
+    H.done = false;
+    assert_non_null(berth_compose_wait(H.c, NULL, h_done, &H, &err));
+    h_wait(&H, 5000);
+    assert_int_equal(H.code, BERTH_E_STATE);
+    assert_non_null(strstr(H.msg, "exited with code 4"));
+    h_close(&H);
+}
+
+/* up --wait times out while a health check keeps failing. */
+static void test_up_wait_timeout(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"db\":{\"image\":\"i\",\"command\":[\"sleep\"],"
+                "\"healthcheck\":{\"test\":[\"CMD\",\"ready?\"],\"interval\":\"50ms\","
+                "\"retries\":1000}}" END);
+    h_up(&H, &(struct berth_compose_up_options){.wait = true, .wait_timeout_ms = 300,
+                                                .timeout_s = -1});
+    assert_int_equal(H.code, BERTH_E_TIMEOUT);
+    assert_non_null(strstr(H.msg, "p-db-1"));
+    h_close(&H);
+}
+
 /* Only one lifecycle operation at a time. */
 static void test_lifecycle_exclusive(void **state)
 {
@@ -718,6 +859,10 @@ int main(void)
         cmocka_unit_test(test_orphans),
         cmocka_unit_test(test_ps),
         cmocka_unit_test(test_lifecycle_exclusive),
+        cmocka_unit_test(test_stop_start_kill_rm),
+        cmocka_unit_test(test_restart_op),
+        cmocka_unit_test(test_wait_op),
+        cmocka_unit_test(test_up_wait_timeout),
     };
     if (getenv("ENGINE_TEST_FILTER") != NULL)
         cmocka_set_test_filter(getenv("ENGINE_TEST_FILTER"));
