@@ -77,7 +77,8 @@ void profiles_all(const struct ynode *services, struct strv *out)
             }
         }
     }
-    qsort(out->v + start, out->n - start, sizeof(*out->v), cmp_str);
+    if (out->n > start)
+        qsort(out->v + start, out->n - start, sizeof(*out->v), cmp_str);
     strmap_free(seen);
 }
 
