@@ -395,9 +395,20 @@ static void converge_restart(struct replica *r)
         const struct dep *d = &svc->deps[i];
         if (d->svc == NULL)
             continue;
-        for (size_t k = 0; k < d->svc->n_replicas; k++)
-            if (d->svc->replicas[k]->restart_pending)
+        bool followed = false;
+        for (size_t k = 0; k < d->svc->n_replicas; k++) {
+            const struct replica *m = d->svc->replicas[k];
+            if (m->restart_pending || engine_replica_busy(m))
                 return;
+            followed = followed || m->supervised;
+        }
+        /*
+         * A dependency this engine does not follow (only listed, e.g. by a
+         * restart of its dependent) is not being restarted: its condition is
+         * not re-checked, there would be no health verdict to wait for.
+         */
+        if (!followed)
+            continue;
         char *why = NULL, *chain = NULL;
         enum dep_status st = engine_dep_status(d, &why, &chain);
         free(why);

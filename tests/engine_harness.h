@@ -106,6 +106,8 @@ struct harness {
 
 /* Opens model_json (a `config --format json` model) on backend ("fake", "fake-events", "process"). */
 void h_open(struct harness *h, const char *backend, const char *model_json);
+/* Closes the project and opens it again on the same runtime (a new CLI invocation). */
+void h_reopen(struct harness *h);
 /* Closes everything. */
 void h_close(struct harness *h);
 /* Runs the loop until the current operation completed (fails the test after limit_ms). */

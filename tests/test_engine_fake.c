@@ -743,7 +743,10 @@ static void test_restart_op(void **state)
     h_open(&H, "fake",
            PROJ "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"],"
                 "\"depends_on\":{\"db\":{\"restart\":true}}},"
-                "\"db\":{\"image\":\"i\",\"command\":[\"sleep\"]}" END);
+                "\"api\":{\"image\":\"i\",\"command\":[\"sleep\"],"
+                "\"depends_on\":{\"db\":{\"condition\":\"service_healthy\"}}},"
+                "\"db\":{\"image\":\"i\",\"command\":[\"ready-after\",\"0\"],"
+                "\"healthcheck\":{\"test\":[\"CMD\",\"ready?\"],\"interval\":\"50ms\"}}" END);
     h_up(&H, NULL);
     size_t mark = fake->n_calls;
     ctl(berth_compose_restart, &(struct berth_compose_ctl_options){
@@ -758,6 +761,13 @@ static void test_restart_op(void **state)
             web = (int)i;
     }
     assert_true(db >= 0 && web > db);
+    /* another invocation: the dependency is only listed, not followed; no wait on its health */
+    h_reopen(&H);
+    mark = fake->n_calls;
+    ctl(berth_compose_restart, &(struct berth_compose_ctl_options){
+                                   .services = (const char *[]){"api", NULL}, .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_int_equal(fake_call_count("start p-api-1"), 2);
     /* --no-deps: the dependent stays */
     mark = fake->n_calls;
     ctl(berth_compose_restart, &(struct berth_compose_ctl_options){

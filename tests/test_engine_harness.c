@@ -770,6 +770,22 @@ void h_open(struct harness *h, const char *backend, const char *model_json)
     h->sub = berth_compose_subscribe(h->c, h_sub, h);
 }
 
+void h_reopen(struct harness *h)
+{
+    berth_compose_close(h->c);
+    struct compose_source src = {
+        .model = h->model,
+        .working_dir = h_tmpdir(),
+        .config_files = "compose.yaml",
+        .hash = h_hash,
+    };
+    struct berth_error *err = NULL;
+    h->c = compose_open_source(h->eng, &src, h->backend, NULL, &err);
+    if (h->c == NULL)
+        fail_msg("reopen: %s", berth_error_message(err));
+    h->sub = berth_compose_subscribe(h->c, h_sub, h);
+}
+
 void h_close(struct harness *h)
 {
     berth_compose_close(h->c);
