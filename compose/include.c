@@ -91,7 +91,12 @@ static struct ynode *load_included(struct loader *l, struct strv *paths, const c
         int rc = loader_stages(l, t, p, env);
         free(l->chain.v[--l->chain.n]);
         l->chain.v[l->chain.n] = NULL;
-        if (rc != 0 || merge_into(&tree, t, l->d) != 0) {
+        if (rc != 0) {
+            ynode_free(t);
+            ynode_free(tree);
+            return NULL;
+        }
+        if (merge_into(&tree, t, l->d) != 0) { /* t is consumed either way */
             ynode_free(tree);
             return NULL;
         }

@@ -419,7 +419,8 @@ static json_t *j_hosts(struct nz *z, const struct ynode *n)
             eq[l - 1] = '\0';
         }
     }
-    qsort(items.v, items.n, sizeof(*items.v), cmp_cstr);
+    if (items.n > 1)
+        qsort(items.v, items.n, sizeof(*items.v), cmp_cstr);
     json_t *a = json_array();
     for (size_t i = 0; i < items.n; i++)
         if (i == 0 || strcmp(items.v[i], items.v[i - 1]) != 0)

@@ -430,7 +430,8 @@ static void sorted_keys(const json_t *o, struct strv *out)
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)o, k, v) strv_push(out, k);
-    qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 }
 
 /* Builds the project object from a finished load. */
