@@ -271,8 +271,9 @@ int apple_parse_image_inspect(const struct apple_parse *p, const char *text, siz
         int64_t size = 0;
         if (v0 != NULL && json_object_get(v0, "size") != NULL &&
             (!drv_jint(v0, "size", &size) || size < 0)) {
+            bad(p, err, "image %.100s: variant size is not a non-negative number", name);
             json_decref(arr);
-            return bad(p, err, "image %.100s: variant size is not a non-negative number", name);
+            return -1;
         }
         im[i].size = size;
         json_t *cfg = drv_jobj(v0, "config");
@@ -317,8 +318,9 @@ int apple_parse_images(const struct apple_parse *p, const char *text, size_t len
         }
         int64_t size = 0;
         if (json_object_get(d, "size") != NULL && (!drv_jint(d, "size", &size) || size < 0)) {
+            bad(p, err, "image %.100s: size is not a non-negative number", ref);
             json_decref(arr);
-            return bad(p, err, "image %.100s: size is not a non-negative number", ref);
+            return -1;
         }
         /* The listing carries no labels: any label filter matches nothing. */
         if (!drv_labels_match(NULL, 0, filters, n_filters))

@@ -7,12 +7,15 @@
  * The containers are named PREFIX-<i>, labelled berth.bench=RUN_ID and run
  * `sleep 300` with a stop timeout of 0 (so `rm --force` kills at once):
  * the same commands bench/backend-overhead.sh runs from a shell loop.
+ * Prints "WALL_MS SELF_CPU_MS": the wall time, and the CPU time berth's own
+ * process used (its share of the work, independent of machine load).
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <berth/runtime.h>
 
@@ -86,7 +89,12 @@ int main(int argc, char **argv)
                                   .force = true};
         run(&rm);
     }
-    printf("%llu\n", (unsigned long long)(berth_now_ms() - t0));
+    uint64_t wall = berth_now_ms() - t0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec * 1000.0 + (double)ru.ru_utime.tv_usec / 1000.0 +
+                 (double)ru.ru_stime.tv_sec * 1000.0 + (double)ru.ru_stime.tv_usec / 1000.0;
+    printf("%llu %.1f\n", (unsigned long long)wall, cpu);
     berth_backend_free(be);
     berth_engine_free(eng);
     return 0;

@@ -44,10 +44,13 @@ n_saved=$n; n=2; shell_run >/dev/null; n=$n_saved
 
 r=0
 while [ $r -lt "$runs" ]; do
-    b=$("$prog" "$plugdir" "$BERTH_TEST_IMAGE" "$n" "berth-bench-$run_id-b$r" "$run_id") || exit 1
+    out=$("$prog" "$plugdir" "$BERTH_TEST_IMAGE" "$n" "berth-bench-$run_id-b$r" "$run_id") || exit 1
+    b=${out% *}
+    cpu=${out#* }
     s=$(shell_run) || exit 1
-    echo "run $((r + 1)): berth ${b} ms, shell ${s} ms" >&2
+    echo "run $((r + 1)): berth ${b} ms (its own CPU ${cpu} ms), shell ${s} ms" >&2
     echo "$b" >>"$tmp/berth"
+    echo "$cpu" >>"$tmp/cpu"
     echo "$s" >>"$tmp/shell"
     r=$((r + 1))
 done
@@ -55,9 +58,11 @@ done
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 mb=$(median "$tmp/berth")
 ms=$(median "$tmp/shell")
-awk -v b="$mb" -v s="$ms" -v n="$n" -v runs="$runs" 'BEGIN {
+mc=$(median "$tmp/cpu")
+awk -v b="$mb" -v s="$ms" -v c="$mc" -v n="$n" -v runs="$runs" 'BEGIN {
     printf "backend-overhead: %d x (create + start + rm), median of %d runs\n", n, runs
     printf "  berth podman driver: %8.0f ms (%.1f ms per container)\n", b, b / n
     printf "  podman shell loop:   %8.0f ms (%.1f ms per container)\n", s, s / n
     printf "  ratio %.3f, berth extra %+.1f %% (target <= 5 %%)\n", b / s, (b / s - 1) * 100
+    printf "  berth process CPU: %.1f ms (%.2f ms per container, %.2f %% of the shell loop wall time)\n", c, c / n, c / s * 100
 }'
