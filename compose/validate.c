@@ -130,54 +130,56 @@ static void check_depends(struct vctx *v, const char *name, const json_t *svc)
     }
 }
 
-/* Checks that the named resource of a section exists. */
+/* Checks that the named resource of a section exists (path: FIELD, or FIELD[INDEX] when index >= 0). */
 static void check_ref(struct vctx *v, const char *section, const char *kind, const char *svc,
-                      const char *ref, const char *path)
+                      const char *ref, const char *field, long index)
 {
     if (json_object_get(json_object_get(v->model, section), ref) != NULL)
         return;
+    char *path = index >= 0 ? xasprintf("services.%s.%s[%ld]", svc, field, index)
+                            : xasprintf("services.%s.%s.%s", svc, field, ref);
     char *hint = xasprintf("declare it under the top-level %s: key", section);
     verr(v, path, hint, "service \"%s\" refers to undefined %s %s", svc, kind, ref);
     free(hint);
+    free(path);
 }
 
 /* Mount targets must be unique across tmpfs and volumes. */
 static void check_mounts(struct vctx *v, const char *name, const json_t *svc)
 {
+    const json_t *tmpfs = json_object_get(svc, "tmpfs"), *vols = json_object_get(svc, "volumes");
+    if (json_array_size(vols) == 0 || (json_array_size(tmpfs) + json_array_size(vols)) < 2)
+        return;
+    /* value: 1 + index, negative for tmpfs entries */
     struct strmap *seen = strmap_new();
-    struct strv owners;
-    strv_init(&owners);
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(svc, "tmpfs"), i, t) {
+    json_array_foreach(tmpfs, i, t) {
         const char *s = json_string_value(t);
         if (s == NULL)
             continue;
         char *target = xstrndup(s, strcspn(s, ":"));
-        char *owner = xasprintf("services.%s.tmpfs[%zu]", name, i);
-        if (!strmap_has(seen, target)) {
-            strmap_put(seen, target, (void *)(uintptr_t)(owners.n + 1));
-            strv_push(&owners, owner);
-        }
-        free(owner);
+        if (!strmap_has(seen, target))
+            strmap_put(seen, target, (void *)(intptr_t)(-(intptr_t)i - 1));
         free(target);
     }
-    json_array_foreach(json_object_get(svc, "volumes"), i, t) {
+    json_array_foreach(vols, i, t) {
         const char *target = json_string_value(json_object_get(t, "target"));
         if (target == NULL)
             continue;
-        char *path = xasprintf("services.%s.volumes[%zu]", name, i);
-        void *prev = strmap_get(seen, target, NULL);
-        if (prev != NULL)
-            verr(v, path, "mount each container path once", "target %s already mounted as %s",
-                 target, owners.v[(uintptr_t)prev - 1]);
-        else {
-            strmap_put(seen, target, (void *)(uintptr_t)(owners.n + 1));
-            strv_push(&owners, path);
+        intptr_t prev = (intptr_t)strmap_get(seen, target, NULL);
+        if (prev == 0) {
+            strmap_put(seen, target, (void *)(intptr_t)(i + 1));
+            continue;
         }
+        char *path = xasprintf("services.%s.volumes[%zu]", name, i);
+        char *owner = prev < 0 ? xasprintf("services.%s.tmpfs[%ld]", name, (long)(-prev - 1))
+                               : xasprintf("services.%s.volumes[%ld]", name, (long)(prev - 1));
+        verr(v, path, "mount each container path once", "target %s already mounted as %s", target,
+             owner);
+        free(owner);
         free(path);
     }
-    strv_free(&owners);
     strmap_free(seen);
 }
 
@@ -200,40 +202,28 @@ static void check_service(struct vctx *v, const char *name, const json_t *svc)
     }
     const char *net;
     json_t *ncfg;
-    json_object_foreach((json_t *)nets, net, ncfg) {
-        char *p = xasprintf("%s.networks.%s", base, net);
-        check_ref(v, "networks", "network", name, net, p);
-        free(p);
-    }
+    json_object_foreach((json_t *)nets, net, ncfg) check_ref(v, "networks", "network", name, net,
+                                                             "networks", -1);
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(svc, "volumes"), i, it) {
         const char *type = json_string_value(json_object_get(it, "type"));
         const char *src = json_string_value(json_object_get(it, "source"));
-        if (type != NULL && strcmp(type, "volume") == 0 && src != NULL && *src) {
-            char *p = xasprintf("%s.volumes[%zu]", base, i);
-            check_ref(v, "volumes", "volume", name, src, p);
-            free(p);
-        }
+        if (type != NULL && strcmp(type, "volume") == 0 && src != NULL && *src)
+            check_ref(v, "volumes", "volume", name, src, "volumes", (long)i);
     }
     static const char *const refs[][2] = {{"secrets", "secret"}, {"configs", "config"}};
     for (size_t r = 0; r < 2; r++) {
         json_array_foreach(json_object_get(svc, refs[r][0]), i, it) {
             const char *src = json_string_value(json_object_get(it, "source"));
-            if (src == NULL)
-                continue;
-            char *p = xasprintf("%s.%s[%zu]", base, refs[r][0], i);
-            check_ref(v, refs[r][0], refs[r][1], name, src, p);
-            free(p);
+            if (src != NULL)
+                check_ref(v, refs[r][0], refs[r][1], name, src, refs[r][0], (long)i);
         }
     }
     json_array_foreach(json_object_get(json_object_get(svc, "build"), "secrets"), i, it) {
         const char *src = json_string_value(json_object_get(it, "source"));
-        if (src == NULL)
-            continue;
-        char *p = xasprintf("%s.build.secrets[%zu]", base, i);
-        check_ref(v, "secrets", "secret", name, src, p);
-        free(p);
+        if (src != NULL)
+            check_ref(v, "secrets", "secret", name, src, "build.secrets", (long)i);
     }
     /* scale and replicas */
     json_t *scale = json_object_get(svc, "scale");

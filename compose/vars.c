@@ -92,6 +92,7 @@ static void expand_scalar(struct walk *w, struct ynode *n, const struct ylpath *
     if (strcmp(out, n->text) != 0) {
         ynode_set_text(n, out);
         n->interpolated = true;
+        n->tcache = 0;
     }
     free(out);
 }

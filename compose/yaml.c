@@ -62,12 +62,27 @@ static struct ynode *node_new(enum ynode_kind kind, struct ysrc *src, int line, 
     return n;
 }
 
+/* A scalar whose text is stored in the same allocation (one malloc, not two). */
+static struct ynode *scalar_new(const char *text, size_t len, struct ysrc *src, int line,
+                                int col)
+{
+    struct ynode *n = xcalloc(1, sizeof(*n) + len + 1);
+    n->kind = YNODE_SCALAR;
+    n->src = ysrc_ref(src);
+    n->line = line;
+    n->col = col;
+    n->text = (char *)(n + 1);
+    memcpy(n->text, text, len);
+    n->text[len] = '\0';
+    n->len = len;
+    n->inline_text = true;
+    return n;
+}
+
 struct ynode *ynode_new_scalar(const char *text, enum ystyle style, struct ysrc *src, int line,
                                int col)
 {
-    struct ynode *n = node_new(YNODE_SCALAR, src, line, col);
-    n->len = strlen(text);
-    n->text = xstrndup(text, n->len);
+    struct ynode *n = scalar_new(text, strlen(text), src, line, col);
     n->style = style;
     return n;
 }
@@ -100,7 +115,8 @@ void ynode_free(struct ynode *n)
     free(n->keys);
     free(n->items);
     free(n->index);
-    free(n->text);
+    if (!n->inline_text)
+        free(n->text);
     free(n->tag);
     ysrc_unref(n->src);
     free(n);
@@ -110,14 +126,11 @@ struct ynode *ynode_copy(const struct ynode *n)
 {
     if (n == NULL)
         return NULL;
-    struct ynode *c = node_new(n->kind, n->src, n->line, n->col);
+    struct ynode *c = n->kind == YNODE_SCALAR ? scalar_new(n->text, n->len, n->src, n->line, n->col)
+                                              : node_new(n->kind, n->src, n->line, n->col);
     c->style = n->style;
     c->interpolated = n->interpolated; /* a copy is never anchored */
     c->tag = n->tag ? xstrdup(n->tag) : NULL;
-    if (n->text != NULL) {
-        c->text = xstrndup(n->text, n->len);
-        c->len = n->len;
-    }
     if (n->n > 0) {
         c->cap = n->n;
         c->n = n->n;
@@ -150,7 +163,10 @@ bool ynode_has_tag(const struct ynode *n, const char *tag)
 
 void ynode_set_text(struct ynode *n, const char *text)
 {
-    free(n->text);
+    n->tcache = 0;
+    if (!n->inline_text)
+        free(n->text);
+    n->inline_text = false;
     n->len = strlen(text);
     n->text = xstrndup(text, n->len);
 }
@@ -268,14 +284,9 @@ enum ytype yaml_resolve_plain(const char *text, size_t len)
     return YTYPE_STR;
 }
 
-enum ytype ynode_type(const struct ynode *n)
+/* The resolved type of a scalar (uncached). */
+static enum ytype scalar_type(const struct ynode *n)
 {
-    if (n == NULL)
-        return YTYPE_NULL;
-    if (n->kind == YNODE_MAP)
-        return YTYPE_MAP;
-    if (n->kind == YNODE_SEQ)
-        return YTYPE_SEQ;
     if (n->tag != NULL) {
         if (strcmp(n->tag, "tag:yaml.org,2002:str") == 0 || strcmp(n->tag, "!") == 0)
             return YTYPE_STR;
@@ -285,6 +296,19 @@ enum ytype ynode_type(const struct ynode *n)
     if (n->interpolated || n->style != YSTYLE_PLAIN)
         return YTYPE_STR;
     return yaml_resolve_plain(n->text, n->len);
+}
+
+enum ytype ynode_type(const struct ynode *n)
+{
+    if (n == NULL)
+        return YTYPE_NULL;
+    if (n->kind == YNODE_MAP)
+        return YTYPE_MAP;
+    if (n->kind == YNODE_SEQ)
+        return YTYPE_SEQ;
+    if (n->tcache == 0) /* a cache: the node is logically const */
+        ((struct ynode *)n)->tcache = (signed char)(scalar_type(n) + 1);
+    return (enum ytype)(n->tcache - 1);
 }
 
 bool ynode_is_null(const struct ynode *n)
@@ -921,9 +945,8 @@ int yaml_parse(const char *data, size_t len, struct ysrc *src, struct ydocs *out
             }
             break;
         case YAML_SCALAR_EVENT: {
-            struct ynode *n = node_new(YNODE_SCALAR, src, line, col);
-            n->len = ev.data.scalar.length;
-            n->text = xstrndup((const char *)ev.data.scalar.value, n->len);
+            struct ynode *n = scalar_new((const char *)ev.data.scalar.value,
+                                         ev.data.scalar.length, src, line, col);
             switch (ev.data.scalar.style) {
             case YAML_SINGLE_QUOTED_SCALAR_STYLE:
                 n->style = YSTYLE_SINGLE;

@@ -45,6 +45,8 @@ struct ynode {
     enum ystyle style;
     bool interpolated; /* the text came out of interpolation: a string */
     bool anchored;     /* an anchor names this node (the parser must not move from it) */
+    signed char tcache; /* resolved type + 1, 0 = not computed (see ynode_type) */
+    bool inline_text;   /* text lives in the node's own allocation */
     char *tag;         /* explicit tag ("!reset", "!override", ...) or NULL */
     struct ysrc *src;
     int line, col; /* 1-based */
