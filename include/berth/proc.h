@@ -16,7 +16,14 @@
  * waitpid(-1): children the host forks itself are left to the host. While
  * SIGCHLD is watched, libevent's handler replaces any SIGCHLD handler the
  * host installed with sigaction(); the host's is restored when the last such
- * child is reaped.
+ * child is reaped. With several event_bases in one process, libevent 2.1
+ * delivers SIGCHLD to one of them; berth then tells the others (but the
+ * bases must stop watching in the reverse order they started, as libevent
+ * restores handlers last-in first-out).
+ *
+ * A child gets its own session (setsid: its pid is its process group id, and
+ * no terminal signal reaches it) unless keep_session. Signals berth sends go
+ * to that whole group, grandchildren included.
  *
  * Re-entrancy: from on_line and on_done you may spawn, write to, signal,
  * cancel or abandon any proc, the calling one included, and free your own
