@@ -740,6 +740,15 @@ static void up_on_state(struct berth_compose_op *op, struct replica *r,
         return;
     if (!d->abort_exit && !(d->o.abort_on_container_failure && r->exit_code != 0))
         return;
+    /* an init job that completed for a service_completed_successfully dependent is not an end */
+    if (r->exit_code == 0) {
+        for (size_t i = 0; i < r->svc->n_dependents; i++) {
+            const struct service *t = r->svc->dependents[i];
+            for (size_t j = 0; j < t->n_deps; j++)
+                if (t->deps[j].svc == r->svc && t->deps[j].cond == COND_COMPLETED)
+                    return;
+        }
+    }
     d->aborting = true;
     d->abort_code = r->exit_code < 0 ? 0 : r->exit_code;
     free(op->container);

@@ -493,6 +493,24 @@ static void test_exit_code_from(void **state)
     h_close(&H);
 }
 
+/* abort_on_container_exit does not fire for an init job a dependent waits to complete. */
+static void test_abort_skips_init_jobs(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"app\":{\"image\":\"i\",\"command\":[\"exit\",\"3\",\"100\"],"
+                "\"depends_on\":{\"init\":{\"condition\":\"service_completed_successfully\"}}},"
+                "\"init\":{\"image\":\"i\",\"command\":[\"exit\",\"0\",\"20\"]}" END);
+    h_up(&H, &(struct berth_compose_up_options){.attach = true, .abort_on_container_exit = true,
+                                                .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_int_equal(H.exit_code, 3);
+    assert_true(fake_call_index("start p-app-1") > fake_call_index("exit p-init-1 0"));
+    assert_true(h_find(&H, BERTH_COMPOSE_EV_ABORT, "p-app-1") >= 0);
+    assert_int_equal(h_find(&H, BERTH_COMPOSE_EV_ABORT, "p-init-1"), -1);
+    h_close(&H);
+}
+
 /* abort_on_container_failure ignores successful exits and aborts on the failing one. */
 static void test_abort_on_failure(void **state)
 {
@@ -862,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_stop_timeout_override),
         cmocka_unit_test(test_exit_code_from),
         cmocka_unit_test(test_abort_on_failure),
+        cmocka_unit_test(test_abort_skips_init_jobs),
         cmocka_unit_test(test_attached_all_exit),
         cmocka_unit_test(test_interrupt),
         cmocka_unit_test(test_force_kill),
