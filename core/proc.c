@@ -43,7 +43,13 @@
 #include "core/proc-internal.h"
 #include "core/util.h"
 
+#ifdef __APPLE__
+/* a macOS dylib cannot reference environ directly */
+#include <crt_externs.h>
+#define environ (*_NSGetEnviron())
+#else
 extern char **environ;
+#endif
 
 /* Bytes read from a pipe per EV_READ. */
 #define PROC_READ_CHUNK (64 * 1024)
