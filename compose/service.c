@@ -237,6 +237,7 @@ static enum berth_service_state act_launch(struct replica *r, struct sm_ctx *x)
     if (r->exists && r->recreate) {
         mark_dependents(r);
         x->msg = xstrdup("recreate");
+        engine_resource(r->svc->c, "container", r->name, "recreate", NULL);
         if (r->running) {
             replica_submit(r, BERTH_OP_CONTAINER_STOP);
             return BERTH_SVC_STOPPING;
@@ -515,6 +516,8 @@ static enum berth_service_state act_removed(struct replica *r, struct sm_ctx *x)
         return BERTH_SVC_CREATING;
     }
     x->msg = xstrdup("removed");
+    if (r->svc->orphan)
+        engine_resource(r->svc->c, "container", r->name, "orphan-removed", NULL);
     return BERTH_SVC_REMOVED;
 }
 

@@ -622,6 +622,9 @@ static void test_convergence(void **state)
     assert_int_equal(H.code, 0);
     assert_int_equal(fake_call_count("create p-db-1"), 2);
     assert_int_equal(fake_call_count("create p-web-1"), 1);
+    int rec = h_find(&H, BERTH_COMPOSE_EV_RESOURCE, "p-db-1");
+    assert_true(rec >= 0);
+    assert_string_equal(H.ev[rec].action, "recreate");
     h_run_for(&H, 100);
     int rdb = -1, sweb = -1;
     for (size_t i = before; i < fake->n_calls; i++) {
@@ -662,6 +665,9 @@ static void test_orphans(void **state)
     assert_int_equal(H.n_orphans, 1);
     assert_string_equal(H.orphans[0], "p-gone-1");
     assert_true(fake_call_index("remove p-gone-1") >= 0);
+    int ev = h_find(&H, BERTH_COMPOSE_EV_RESOURCE, "p-gone-1");
+    assert_true(ev >= 0);
+    assert_string_equal(H.ev[ev].action, "orphan-removed");
     /* another project's container is never touched */
     assert_int_equal(fake_call_index("remove q-other-1"), -1);
     h_close(&H);
