@@ -139,7 +139,7 @@ static void test_process_restart(void **state)
 {
     (void)state;
     h_open(&H, "process",
-           PROJ "\"job\":{\"command\":[\"sh\",\"-c\",\"exit 1\"],"
+           PROJ "\"job\":{\"command\":[\"sh\",\"-c\",\"echo run-line; exit 1\"],"
                 "\"restart\":\"on-failure:2\"}" END);
     h_up(&H, &(struct berth_compose_up_options){.attach = true, .timeout_s = -1});
     assert_int_equal(H.code, 0);
@@ -157,6 +157,12 @@ static void test_process_restart(void **state)
     assert_true(t[1] - t[0] >= 90);
     assert_true(t[3] - t[2] >= 190);
     assert_int_equal(H.ev[h_index(&H, "ep-job-1", BERTH_SVC_EXITED)].exit_code, 1);
+    /* attached: the log follows the restarts, each run's line exactly once */
+    int lines = 0;
+    for (size_t i = 0; i < H.n_ev; i++)
+        if (H.ev[i].type == BERTH_COMPOSE_EV_LOG && strcmp(H.ev[i].text, "run-line") == 0)
+            lines++;
+    assert_int_equal(lines, 3);
     h_down(&H, NULL);
     h_close(&H);
 }
