@@ -64,6 +64,7 @@ struct fake_sub {
 static struct fake_sub *fake_subs;
 
 /* Logs a call. */
+static void flog(const char *fmt, ...) BERTH_PRINTF(1, 2);
 static void flog(const char *fmt, ...)
 {
     if (fake->n_calls >= sizeof(fake->calls) / sizeof(fake->calls[0]))
