@@ -72,10 +72,11 @@ char *loader_display_name(const struct loader *l, const char *path)
     return xstrdup(path);
 }
 
-/* Reads a whole file; NULL with errno set on failure. */
+/* Reads a whole file ("-": standard input); NULL with errno set on failure. */
 static char *read_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    bool in = strcmp(path, "-") == 0;
+    FILE *f = in ? stdin : fopen(path, "rb");
     if (f == NULL)
         return NULL;
     size_t cap = 8192, n = 0;
@@ -84,7 +85,8 @@ static char *read_all(const char *path, size_t *len)
         if (n == cap) {
             if (cap >= MAX_FILE) {
                 free(buf);
-                fclose(f);
+                if (!in)
+                    fclose(f);
                 errno = EFBIG;
                 return NULL;
             }
@@ -97,7 +99,8 @@ static char *read_all(const char *path, size_t *len)
             break;
     }
     int bad = ferror(f);
-    fclose(f);
+    if (!in)
+        fclose(f);
     if (bad) {
         free(buf);
         errno = EIO;
@@ -151,10 +154,11 @@ int loader_parse(struct loader *l, const char *path, const char *base_dir,
     char *name = loader_display_name(l, path);
     if (data == NULL) {
         int e = errno;
-        diag_add(l->d, at, NULL,
-                 e == ENOENT ? "check the path (relative paths start at the project directory)"
-                             : NULL,
-                 "cannot read %s: %s", name, strerror(e));
+        const char *hint = e != ENOENT ? NULL
+                           : at != NULL ? "check the path (it is relative to the directory of the "
+                                          "file that names it)"
+                                        : "check the path given with -f or COMPOSE_FILE";
+        diag_add(l->d, at, NULL, hint, "cannot read %s: %s", name, strerror(e));
         diag_set_code(l->d, e == ENOENT ? BERTH_E_NOT_FOUND : BERTH_E_SYSTEM);
         free(name);
         return -1;

@@ -242,10 +242,11 @@ static int setup_files(struct load *s)
     char *pd = o->project_directory ? paths_join(s->l.cwd, o->project_directory) : NULL;
     char *wd = pd ? xstrdup(pd) : NULL;
     if (o->files != NULL && o->files[0] != NULL) {
-        for (const char *const *f = o->files; *f; f++)
-            strv_push_take(&s->files, paths_join(s->l.cwd, *f));
+        for (const char *const *f = o->files; *f; f++) /* "-" is standard input */
+            strv_push_take(&s->files, strcmp(*f, "-") == 0 ? xstrdup("-")
+                                                           : paths_join(s->l.cwd, *f));
         if (wd == NULL)
-            wd = paths_dir(s->files.v[0]);
+            wd = strcmp(s->files.v[0], "-") == 0 ? xstrdup(s->l.cwd) : paths_dir(s->files.v[0]);
     }
     if (wd == NULL)
         wd = xstrdup(s->l.cwd);
@@ -283,7 +284,9 @@ static int setup_files(struct load *s)
             free(dir);
         }
     }
-    s->workdir = pd ? pd : paths_dir(s->files.v[0]);
+    s->workdir = pd                                 ? pd
+                 : strcmp(s->files.v[0], "-") == 0 ? xstrdup(s->l.cwd)
+                                                   : paths_dir(s->files.v[0]);
     free(wd);
     return 0;
 }
