@@ -138,6 +138,7 @@ static int write_out(const char *path, const char *text)
     return CLI_EXIT_OK;
 }
 
+/* berth config: load the project and print it (or a part of it). */
 int cmd_config(struct cli_globals *g, int argc, char **argv)
 {
     enum {

@@ -10,11 +10,13 @@
 #include "compose/yaml.h"
 #include "core/util.h"
 
+/* Starts with no entries. */
 void diag_init(struct diag *d)
 {
     memset(d, 0, sizeof(*d));
 }
 
+/* Frees every entry. */
 void diag_free(struct diag *d)
 {
     for (size_t i = 0; i < d->n; i++) {
@@ -27,6 +29,7 @@ void diag_free(struct diag *d)
     memset(d, 0, sizeof(*d));
 }
 
+/* Remembers the code of the first problem. */
 void diag_set_code(struct diag *d, int code)
 {
     if (d->code == 0)
@@ -53,6 +56,7 @@ static void add_entry(struct diag *d, const char *file, int line, int col, const
     diag_set_code(d, BERTH_E_INVALID);
 }
 
+/* Records a problem at a node position. */
 void diag_add(struct diag *d, const struct ynode *at, const char *path, const char *hint,
               const char *fmt, ...)
 {
@@ -66,6 +70,7 @@ void diag_add(struct diag *d, const struct ynode *at, const char *path, const ch
         add_entry(d, NULL, 0, 0, path, hint, msg);
 }
 
+/* Records a problem at an explicit position. */
 void diag_add_pos(struct diag *d, const char *file, int line, int col, const char *path,
                   const char *hint, const char *fmt, ...)
 {
@@ -76,6 +81,7 @@ void diag_add_pos(struct diag *d, const char *file, int line, int col, const cha
     add_entry(d, file, line, col, path, hint, msg);
 }
 
+/* Formats one entry as file:line:col: path: message; hint: hint. */
 char *diag_format(const struct diag_entry *e)
 {
     char *pos;
@@ -107,6 +113,7 @@ static int cmp_entry(const void *a, const void *b)
     return x < y ? -1 : x > y; /* stable */
 }
 
+/* Turns the entries, in file order, into one berth_error. */
 int diag_to_error(struct diag *d, struct berth_error **err)
 {
     if (d->n == 0)

@@ -109,6 +109,7 @@ static json_t *ordered(const json_t *v, unsigned flags, bool top)
     }
 }
 
+/* A deep copy in output order. */
 json_t *emit_ordered(const json_t *model, unsigned flags)
 {
     return ordered(model, flags, true);
@@ -134,6 +135,7 @@ static void buf_add(struct buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
+/* Appends a NUL-terminated string. */
 static void buf_str(struct buf *b, const char *s)
 {
     buf_add(b, s, strlen(s));
@@ -264,6 +266,7 @@ static void json_write(struct buf *b, const json_t *v, unsigned flags, int depth
     }
 }
 
+/* Writes the model as JSON in output order. */
 char *emit_json(const json_t *model, unsigned flags)
 {
     struct buf b = {0};
@@ -351,6 +354,7 @@ static bool skip_null(const char *key, const json_t *v, int depth)
            (strcmp(key, "command") == 0 || strcmp(key, "entrypoint") == 0);
 }
 
+/* Emits one JSON value as YAML events. */
 static int emit_value(yaml_emitter_t *em, const json_t *v, unsigned flags, int depth)
 {
     yaml_event_t ev;
@@ -411,6 +415,7 @@ static int emit_value(yaml_emitter_t *em, const json_t *v, unsigned flags, int d
     return 0;
 }
 
+/* Writes the model as YAML through the libyaml emitter. */
 char *emit_yaml(const json_t *model, unsigned flags)
 {
     struct buf b = {0};

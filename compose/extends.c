@@ -60,6 +60,7 @@ static void report_cycle(struct ext *x, const char *key, const struct ynode *at)
     free(chain);
 }
 
+/* Resolves a service of a file, following its extends chain. */
 static struct ynode *resolve(struct ext *x, struct ynode *root, const char *path,
                              const char *name, const struct ynode *at);
 
@@ -156,6 +157,7 @@ static struct ynode *resolve(struct ext *x, struct ynode *root, const char *path
     return r;
 }
 
+/* Replaces every extending service of a file by its resolved definition. */
 int extends_apply(struct loader *l, struct ynode *root, const char *path, const json_t *env)
 {
     struct ynode *services = ynode_map_get(root, "services");

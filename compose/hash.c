@@ -9,6 +9,7 @@
 
 #include "compose/hash.h"
 
+/* SHA-256 over the canonical JSON of the service. */
 int hash_service(const json_t *svc, char out[65], struct berth_error **err)
 {
     if (!json_is_object(svc))

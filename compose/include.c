@@ -181,6 +181,7 @@ out:
     strv_free(&env_files);
 }
 
+/* Loads and imports the projects named by `include`. */
 int include_apply(struct loader *l, struct ynode *root, const char *path, const json_t *env)
 {
     long at = ynode_map_find(root, "include");

@@ -17,6 +17,7 @@
 /* Largest compose file read (a guard against reading a device or a huge blob). */
 #define MAX_FILE (64u * 1024 * 1024)
 
+/* Prepares a loader for one project load. */
 void loader_init(struct loader *l, struct diag *d, const json_t *env)
 {
     memset(l, 0, sizeof(*l));
@@ -31,6 +32,7 @@ void loader_init(struct loader *l, struct diag *d, const json_t *env)
     strv_init(&l->chain);
 }
 
+/* Frees the trees and tables of a loader. */
 void loader_free(struct loader *l)
 {
     for (size_t i = 0; i < l->ntrash; i++)
@@ -44,12 +46,14 @@ void loader_free(struct loader *l)
     memset(l, 0, sizeof(*l));
 }
 
+/* Keeps a tree until the loader is freed. */
 void loader_keep(struct loader *l, struct ynode *n)
 {
     l->trash = xreallocarray_grow(l->trash, &l->trashcap, l->ntrash + 1, sizeof(*l->trash));
     l->trash[l->ntrash++] = n;
 }
 
+/* Emits a warning once. */
 void loader_warn(struct loader *l, const char *fmt, ...)
 {
     va_list ap;
@@ -64,6 +68,7 @@ void loader_warn(struct loader *l, const char *fmt, ...)
     free(msg);
 }
 
+/* A path relative to the working directory when inside it. */
 char *loader_display_name(const struct loader *l, const char *path)
 {
     size_t n = strlen(l->cwd);
@@ -145,6 +150,7 @@ static void check_keys(struct loader *l, const struct ynode *n, const struct ylp
     }
 }
 
+/* Reads and parses one file into checked documents. */
 int loader_parse(struct loader *l, const char *path, const char *base_dir,
                  const struct ynode *at, struct ydocs *out)
 {
@@ -204,6 +210,7 @@ int loader_parse(struct loader *l, const char *path, const char *base_dir,
     return rc;
 }
 
+/* Interpolates and merges the documents of a file. */
 struct ynode *loader_finish(struct loader *l, struct ydocs *docs, const char *path,
                             const json_t *env)
 {
@@ -246,6 +253,7 @@ struct ynode *loader_finish(struct loader *l, struct ydocs *docs, const char *pa
     return root;
 }
 
+/* Parses and finishes one file. */
 struct ynode *loader_read(struct loader *l, const char *path, const char *base_dir,
                           const json_t *env, const struct ynode *at)
 {
@@ -255,6 +263,7 @@ struct ynode *loader_read(struct loader *l, const char *path, const char *base_d
     return loader_finish(l, &docs, path, env);
 }
 
+/* Runs include and extends on a file tree. */
 int loader_stages(struct loader *l, struct ynode *root, const char *path, const json_t *env)
 {
     int rc = 0;

@@ -36,6 +36,7 @@ static void push(struct mctx *m, const char *key)
     ypath_push_key(&m->path, key);
 }
 
+/* Drops the last path segment. */
 static void pop(struct mctx *m)
 {
     m->depth--;
@@ -90,6 +91,7 @@ static enum rule rule_for(const struct mctx *m)
     return R_DEFAULT;
 }
 
+/* Applies the tags of a first layer: !reset entries go, !override tags are dropped. */
 void merge_clean(struct ynode *n)
 {
     if (n == NULL)
@@ -402,6 +404,7 @@ static struct ynode *merge_value(struct mctx *m, struct ynode *b, struct ynode *
     return o;
 }
 
+/* Merges the documents of one file, keeping the tags of the first. */
 int merge_docs(struct ynode **base, struct ynode *over, struct diag *d)
 {
     if (*base == NULL) {
@@ -411,6 +414,7 @@ int merge_docs(struct ynode **base, struct ynode *over, struct diag *d)
     return merge_into(base, over, d);
 }
 
+/* Merges a file tree over the project tree. */
 int merge_into(struct ynode **base, struct ynode *over, struct diag *d)
 {
     if (*base == NULL) {
@@ -426,6 +430,7 @@ int merge_into(struct ynode **base, struct ynode *over, struct diag *d)
     return m.failed ? -1 : 0;
 }
 
+/* Merges a service over the service it extends. */
 struct ynode *merge_service(struct ynode *base, struct ynode *over, const char *name,
                             struct diag *d)
 {

@@ -22,6 +22,7 @@ void posidx_init(struct posidx *p)
     p->origins = strmap_new();
 }
 
+/* Frees the index maps. */
 void posidx_free(struct posidx *p)
 {
     strmap_free(p->nodes);
@@ -34,6 +35,7 @@ const struct ynode *posidx_get(const struct posidx *p, const char *path)
     return p && p->nodes ? strmap_get(p->nodes, path, NULL) : NULL;
 }
 
+/* The attribute that created an implicit dependency. */
 const char *posidx_origin(const struct posidx *p, const char *path)
 {
     return p && p->origins ? strmap_get(p->origins, path, NULL) : NULL;
@@ -82,11 +84,13 @@ static void push(struct nz *z, const char *key)
     ypath_push_key(&z->path, key);
 }
 
+/* Pushes a list index on the path. */
 static void pushi(struct nz *z, size_t i)
 {
     ypath_push_index(&z->path, i);
 }
 
+/* Drops the last path segment. */
 static void pop(struct nz *z)
 {
     ypath_pop(&z->path);
@@ -151,6 +155,7 @@ static bool raw_template(const struct nz *z, const struct ynode *n)
     return z->o->no_interpolate && n->kind == YNODE_SCALAR && strchr(n->text, '$') != NULL;
 }
 
+/* A boolean value, or an error. */
 static json_t *j_bool(struct nz *z, const struct ynode *n)
 {
     bool v;
@@ -162,6 +167,7 @@ static json_t *j_bool(struct nz *z, const struct ynode *n)
     return NULL;
 }
 
+/* An integer value, or an error. */
 static json_t *j_int(struct nz *z, const struct ynode *n)
 {
     long long v;
@@ -188,6 +194,7 @@ static json_t *j_num(struct nz *z, const struct ynode *n)
     return NULL;
 }
 
+/* A duration in Go's format, or an error. */
 static json_t *j_duration(struct nz *z, const struct ynode *n)
 {
     int64_t ns;
@@ -530,6 +537,7 @@ static json_t *j_healthcheck(struct nz *z, const struct ynode *n)
     return h;
 }
 
+/* logging: {driver, options} with option values as strings. */
 static json_t *j_logging(struct nz *z, const struct ynode *n)
 {
     json_t *o = json_object();
@@ -595,6 +603,7 @@ static json_t *j_resource(struct nz *z, const struct ynode *n)
     return o;
 }
 
+/* deploy with its typed fields. */
 static json_t *j_deploy(struct nz *z, const struct ynode *n)
 {
     static const struct field top[] = {{"mode", FK_STR}, {"endpoint_mode", FK_STR},
@@ -772,6 +781,7 @@ static void port_add(json_t *a, struct strmap *seen, json_t *p)
     free(k);
 }
 
+/* ports in long syntax: ranges expanded, exact duplicates dropped. */
 static json_t *j_ports(struct nz *z, const struct ynode *n)
 {
     json_t *a = json_array();
@@ -876,6 +886,7 @@ static void volume_fix(struct nz *z, json_t *v, const struct ynode *at)
         err(z, at, "add target: CONTAINER_PATH", "volume is missing its target");
 }
 
+/* One long-syntax volume with typed fields. */
 static json_t *j_volume_long(struct nz *z, const struct ynode *it)
 {
     json_t *v = json_object();
@@ -906,6 +917,7 @@ static json_t *j_volume_long(struct nz *z, const struct ynode *it)
     return v;
 }
 
+/* volumes in long syntax, unique by target, sources resolved. */
 static json_t *j_volumes(struct nz *z, const struct ynode *n)
 {
     json_t *a = json_array();
@@ -1637,6 +1649,7 @@ static json_t *nz_section(struct nz *z, const char *section, const struct ynode 
     return o;
 }
 
+/* Builds the docker compose shaped model of a project tree. */
 json_t *normalize_project(const struct ynode *root, const struct nz_opts *o, struct posidx *pos,
                           struct diag *d)
 {

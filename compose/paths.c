@@ -11,11 +11,13 @@
 #include "compose/paths.h"
 #include "core/util.h"
 
+/* True for a path starting with "/". */
 bool paths_is_abs(const char *p)
 {
     return p != NULL && p[0] == '/';
 }
 
+/* Collapses ".", ".." and repeated slashes. */
 char *paths_clean(const char *p)
 {
     if (p == NULL || *p == '\0')
@@ -68,6 +70,7 @@ char *paths_clean(const char *p)
     return out;
 }
 
+/* Joins and cleans, keeping absolute rel as is. */
 char *paths_join(const char *base, const char *rel)
 {
     if (paths_is_abs(rel) || base == NULL || *base == '\0')
@@ -78,6 +81,7 @@ char *paths_join(const char *base, const char *rel)
     return c;
 }
 
+/* The directory part of a path. */
 char *paths_dir(const char *p)
 {
     const char *slash = strrchr(p, '/');
@@ -88,6 +92,7 @@ char *paths_dir(const char *p)
     return xstrndup(p, (size_t)(slash - p));
 }
 
+/* The last element of a path. */
 char *paths_base(const char *p)
 {
     char *c = paths_clean(p);
@@ -97,6 +102,7 @@ char *paths_base(const char *p)
     return b;
 }
 
+/* Resolves "~" and relative paths. */
 char *paths_resolve(const char *base, const char *p, const char *home)
 {
     if (p[0] == '~' && (p[1] == '\0' || p[1] == '/') && home != NULL && *home)
@@ -104,18 +110,21 @@ char *paths_resolve(const char *base, const char *p, const char *home)
     return paths_join(base, p);
 }
 
+/* True for an existing regular file. */
 bool paths_is_file(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* True for an existing directory. */
 bool paths_is_dir(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* True for URLs and remote build contexts. */
 bool paths_is_remote(const char *p)
 {
     static const char *const prefixes[] = {"http://", "https://", "git://", "git@",
@@ -127,6 +136,7 @@ bool paths_is_remote(const char *p)
     return strstr(p, "://") != NULL;
 }
 
+/* The working directory, whatever its length. */
 char *paths_cwd(void)
 {
     size_t cap = 256;

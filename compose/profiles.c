@@ -24,6 +24,7 @@ static bool service_active(const struct ynode *svc, const struct strmap *set)
     return false;
 }
 
+/* The services active under the enabled profiles and targets. */
 struct strmap *profiles_active(const struct ynode *services, struct strv *enabled,
                                const struct strv *targets, struct diag *d)
 {
@@ -62,6 +63,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Every profile named by any service, sorted. */
 void profiles_all(const struct ynode *services, struct strv *out)
 {
     struct strmap *seen = strmap_new();
@@ -82,6 +84,7 @@ void profiles_all(const struct ynode *services, struct strv *out)
     strmap_free(seen);
 }
 
+/* Splits a comma-separated profile list. */
 void profiles_split(const char *value, struct strv *out)
 {
     if (value == NULL)

@@ -474,6 +474,7 @@ static struct berth_project *make_project(struct load *s, json_t *model)
     return p;
 }
 
+/* Loads a project: files, environment, name, stages, checks, model. */
 struct berth_project *berth_project_load(const struct berth_project_options *opts,
                                          struct berth_error **err)
 {
@@ -562,6 +563,7 @@ out:
     return p;
 }
 
+/* Frees a project. */
 void berth_project_free(struct berth_project *p)
 {
     if (p == NULL)
@@ -580,46 +582,55 @@ void berth_project_free(struct berth_project *p)
     free(p);
 }
 
+/* The project name. */
 const char *berth_project_name(const struct berth_project *p)
 {
     return p->name;
 }
 
+/* The project directory. */
 const char *berth_project_working_dir(const struct berth_project *p)
 {
     return p->workdir;
 }
 
+/* The compose files. */
 const char *const *berth_project_config_files(const struct berth_project *p)
 {
     return strv_argv((struct strv *)&p->files);
 }
 
+/* The active services, sorted. */
 const char *const *berth_project_services(const struct berth_project *p)
 {
     return strv_argv((struct strv *)&p->services);
 }
 
+/* Number of active services. */
 size_t berth_project_service_count(const struct berth_project *p)
 {
     return p->services.n;
 }
 
+/* Every profile the services declare. */
 const char *const *berth_project_profiles(const struct berth_project *p)
 {
     return strv_argv((struct strv *)&p->profiles);
 }
 
+/* The network keys, sorted. */
 const char *const *berth_project_networks(const struct berth_project *p)
 {
     return strv_argv((struct strv *)&p->networks);
 }
 
+/* The volume keys, sorted. */
 const char *const *berth_project_volumes(const struct berth_project *p)
 {
     return strv_argv((struct strv *)&p->volumes);
 }
 
+/* The image a service runs (or builds). */
 const char *berth_project_service_image(const struct berth_project *p, const char *service)
 {
     for (size_t i = 0; i < p->services.n; i++)
@@ -628,6 +639,7 @@ const char *berth_project_service_image(const struct berth_project *p, const cha
     return NULL;
 }
 
+/* A variable of the project environment. */
 const char *berth_project_getenv(const struct berth_project *p, const char *name)
 {
     return json_string_value(json_object_get(p->env, name));
@@ -644,16 +656,19 @@ static unsigned emit_flags(const struct berth_project *p, unsigned flags)
     return f;
 }
 
+/* The model as JSON text. */
 char *berth_project_to_json(const struct berth_project *p, unsigned flags)
 {
     return emit_json(p->model, emit_flags(p, flags));
 }
 
+/* The model as YAML text. */
 char *berth_project_to_yaml(const struct berth_project *p, unsigned flags)
 {
     return emit_yaml(p->model, emit_flags(p, flags));
 }
 
+/* The config hash of one service. */
 int berth_project_config_hash(const struct berth_project *p, const char *service, char out[65],
                               struct berth_error **err)
 {
@@ -663,21 +678,25 @@ int berth_project_config_hash(const struct berth_project *p, const char *service
     return hash_service(svc, out, err);
 }
 
+/* The normalised model. */
 const json_t *project_model(const struct berth_project *p)
 {
     return p->model;
 }
 
+/* The model of one service. */
 const json_t *project_service(const struct berth_project *p, const char *name)
 {
     return json_object_get(json_object_get(p->model, "services"), name);
 }
 
+/* Every service of the files, active or not. */
 const char *const *project_defined_services(const struct berth_project *p)
 {
     return (const char *const *)p->defined.v;
 }
 
+/* The project environment. */
 const json_t *project_environment(const struct berth_project *p)
 {
     return p->env;

@@ -492,6 +492,7 @@ static char *type_names(unsigned types)
     return s;
 }
 
+/* Levenshtein distance of two short strings. */
 size_t schema_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -755,6 +756,7 @@ static void prune(struct ynode *n, const struct ynode **bad, size_t nbad)
     }
 }
 
+/* Checks a project tree against the schema tables. */
 int schema_check_project(struct ynode *root, struct diag *d)
 {
     struct chk c = {.d = d};

@@ -30,6 +30,7 @@ uint32_t strmap_hash(const char *s, size_t n)
     return h;
 }
 
+/* Creates an empty map with a small table. */
 struct strmap *strmap_new(void)
 {
     struct strmap *m = xcalloc(1, sizeof(*m));
@@ -38,6 +39,7 @@ struct strmap *strmap_new(void)
     return m;
 }
 
+/* Frees the table and the key copies. */
 void strmap_free(struct strmap *m)
 {
     if (m == NULL)
@@ -77,6 +79,7 @@ static void grow(struct strmap *m)
     free(old);
 }
 
+/* Inserts or replaces, growing the table first when needed. */
 void strmap_put(struct strmap *m, const char *key, void *value)
 {
     if ((m->count + 1) * 2 > m->cap)
@@ -91,6 +94,7 @@ void strmap_put(struct strmap *m, const char *key, void *value)
     m->slots[i].value = value;
 }
 
+/* Looks a key up. */
 void *strmap_get(const struct strmap *m, const char *key, bool *found)
 {
     size_t i = find_slot(m, key, strmap_hash(key, strlen(key)));
@@ -99,6 +103,7 @@ void *strmap_get(const struct strmap *m, const char *key, bool *found)
     return m->slots[i].key != NULL ? m->slots[i].value : NULL;
 }
 
+/* True when the key is present. */
 bool strmap_has(const struct strmap *m, const char *key)
 {
     bool found;
@@ -106,6 +111,7 @@ bool strmap_has(const struct strmap *m, const char *key)
     return found;
 }
 
+/* Number of keys. */
 size_t strmap_count(const struct strmap *m)
 {
     return m->count;

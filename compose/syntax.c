@@ -11,6 +11,7 @@
 #include "compose/syntax.h"
 #include "core/util.h"
 
+/* Frees the message and hint of a syntax error. */
 void syntax_err_clear(struct syntax_err *e)
 {
     free(e->msg);
@@ -111,6 +112,7 @@ static void put_frac(char *buf, size_t cap, uint64_t v, uint64_t unit, int digit
     snprintf(buf, cap, "%llu.%s%s", (unsigned long long)ip, frac, suffix);
 }
 
+/* Formats nanoseconds like Go's time.Duration.String. */
 char *syntax_duration_string(int64_t ns)
 {
     if (ns == 0)
@@ -246,6 +248,7 @@ static bool port_range(const char *s, long *start, long *end)
     return true;
 }
 
+/* Expands a short port spec into long-syntax entries. */
 bool syntax_ports(const char *spec, json_t *out, struct syntax_err *e)
 {
     char *raw = xstrdup(spec);
@@ -370,6 +373,7 @@ static json_t *sub(json_t *v, const char *key)
     return o;
 }
 
+/* Parses a short volume spec into the long syntax. */
 json_t *syntax_volume(const char *spec, struct syntax_err *e)
 {
     size_t n = strlen(spec);

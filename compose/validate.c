@@ -268,6 +268,7 @@ struct dfs {
     struct strv stack;
 };
 
+/* Visits the dependencies of a service, reporting back edges as cycles. */
 static void visit(struct dfs *s, const char *name)
 {
     strmap_put(s->color, name, (void *)(uintptr_t)1);
@@ -329,6 +330,7 @@ static void check_file_objects(struct vctx *v)
     }
 }
 
+/* Runs every semantic check on a model. */
 int validate_model(const json_t *model, const struct posidx *pos,
                    const struct ynode *all_services, struct diag *d)
 {

@@ -11,12 +11,14 @@
 
 extern char **environ;
 
+/* Looks a variable up in a JSON object of strings. */
 const char *vars_lookup(const char *name, void *user)
 {
     const json_t *env = user;
     return json_string_value(json_object_get(env, name));
 }
 
+/* The environment as a JSON object. */
 json_t *vars_from_envp(const char *const *envp)
 {
     json_t *o = json_object();
@@ -119,6 +121,7 @@ static void walk_node(struct walk *w, struct ynode *n, const struct ylpath *path
     }
 }
 
+/* Interpolates every value of a tree. */
 int vars_interpolate(struct ynode *root, const json_t *env, const char *base_path,
                      vars_unset_fn unset, void *unset_user, struct diag *d)
 {
@@ -128,6 +131,7 @@ int vars_interpolate(struct ynode *root, const json_t *env, const char *base_pat
     return w.failed ? -1 : 0;
 }
 
+/* Interpolates one string. */
 char *vars_expand(const char *text, const json_t *env, struct berth_error **err)
 {
     return interp_expand(text, vars_lookup, (void *)env, err);

@@ -32,6 +32,7 @@ struct ysrc *ysrc_new(const char *path, const char *name, const char *base_dir)
     return s;
 }
 
+/* Takes a reference. */
 struct ysrc *ysrc_ref(struct ysrc *s)
 {
     if (s != NULL)
@@ -39,6 +40,7 @@ struct ysrc *ysrc_ref(struct ysrc *s)
     return s;
 }
 
+/* Drops a reference, freeing at zero. */
 void ysrc_unref(struct ysrc *s)
 {
     if (s == NULL || --s->refs > 0)
@@ -79,6 +81,7 @@ static struct ynode *scalar_new(const char *text, size_t len, struct ysrc *src, 
     return n;
 }
 
+/* A scalar with the given text and style. */
 struct ynode *ynode_new_scalar(const char *text, enum ystyle style, struct ysrc *src, int line,
                                int col)
 {
@@ -87,22 +90,26 @@ struct ynode *ynode_new_scalar(const char *text, enum ystyle style, struct ysrc 
     return n;
 }
 
+/* An empty mapping. */
 struct ynode *ynode_new_map(struct ysrc *src, int line, int col)
 {
     return node_new(YNODE_MAP, src, line, col);
 }
 
+/* An empty sequence. */
 struct ynode *ynode_new_seq(struct ysrc *src, int line, int col)
 {
     return node_new(YNODE_SEQ, src, line, col);
 }
 
+/* A quoted (string) scalar at the position of another node. */
 struct ynode *ynode_new_str_at(const char *text, const struct ynode *at)
 {
     return ynode_new_scalar(text, YSTYLE_DOUBLE, at ? at->src : NULL, at ? at->line : 0,
                             at ? at->col : 0);
 }
 
+/* Frees a node and its children. */
 void ynode_free(struct ynode *n)
 {
     if (n == NULL)
@@ -122,6 +129,7 @@ void ynode_free(struct ynode *n)
     free(n);
 }
 
+/* Deep copy (positions and tags kept, never anchored). */
 struct ynode *ynode_copy(const struct ynode *n)
 {
     if (n == NULL)
@@ -146,6 +154,7 @@ struct ynode *ynode_copy(const struct ynode *n)
     return c;
 }
 
+/* Counts the nodes of a subtree. */
 size_t ynode_count(const struct ynode *n)
 {
     if (n == NULL)
@@ -156,11 +165,13 @@ size_t ynode_count(const struct ynode *n)
     return c;
 }
 
+/* True when the node carries this explicit tag. */
 bool ynode_has_tag(const struct ynode *n, const char *tag)
 {
     return n != NULL && n->tag != NULL && strcmp(n->tag, tag) == 0;
 }
 
+/* Replaces the text of a scalar (its type is resolved again). */
 void ynode_set_text(struct ynode *n, const char *text)
 {
     n->tcache = 0;
@@ -311,11 +322,13 @@ enum ytype ynode_type(const struct ynode *n)
     return (enum ytype)(n->tcache - 1);
 }
 
+/* True for a missing node or a null scalar. */
 bool ynode_is_null(const struct ynode *n)
 {
     return n == NULL || ynode_type(n) == YTYPE_NULL;
 }
 
+/* True for a scalar that resolves to a string. */
 bool ynode_is_str(const struct ynode *n)
 {
     return n != NULL && ynode_type(n) == YTYPE_STR;
@@ -327,6 +340,7 @@ static bool word_is(const char *s, const char *w)
     return strcasecmp(s, w) == 0;
 }
 
+/* Reads a boolean (true/false, and yes/no/on/off in strings). */
 bool yscalar_bool(const struct ynode *n, bool *out)
 {
     if (n == NULL || n->kind != YNODE_SCALAR)
@@ -347,6 +361,7 @@ bool yscalar_bool(const struct ynode *n, bool *out)
     return true;
 }
 
+/* Reads an integer (YAML syntax, or decimal text in strings). */
 bool yscalar_int(const struct ynode *n, long long *out)
 {
     if (n == NULL || n->kind != YNODE_SCALAR)
@@ -374,6 +389,7 @@ bool yscalar_int(const struct ynode *n, long long *out)
     return true;
 }
 
+/* Reads an integer or a float. */
 bool yscalar_number(const struct ynode *n, double *out)
 {
     if (n == NULL || n->kind != YNODE_SCALAR)
@@ -447,6 +463,7 @@ static void index_rebuild(struct ynode *m)
     }
 }
 
+/* Index of a key: linear for small maps, hashed for big ones. */
 long ynode_map_find(const struct ynode *m, const char *key)
 {
     if (m == NULL || m->kind != YNODE_MAP)
@@ -470,12 +487,14 @@ long ynode_map_find(const struct ynode *m, const char *key)
     return -1;
 }
 
+/* The value of a key, or NULL. */
 struct ynode *ynode_map_get(const struct ynode *m, const char *key)
 {
     long i = ynode_map_find(m, key);
     return i < 0 ? NULL : m->items[i];
 }
 
+/* The key text of entry i. */
 const char *ynode_map_key(const struct ynode *m, size_t i)
 {
     return m->keys[i]->text;
@@ -506,6 +525,7 @@ static void map_append(struct ynode *m, struct ynode *key, struct ynode *value)
     }
 }
 
+/* Replaces the value of an existing key, or appends the entry. */
 void ynode_map_set(struct ynode *m, struct ynode *key, struct ynode *value)
 {
     long i = ynode_map_find(m, key->text);
@@ -518,6 +538,7 @@ void ynode_map_set(struct ynode *m, struct ynode *key, struct ynode *value)
     map_append(m, key, value);
 }
 
+/* Like ynode_map_set with a key made from a string. */
 void ynode_map_set_str(struct ynode *m, const char *key, struct ynode *value)
 {
     struct ynode *k = ynode_new_scalar(key, YSTYLE_PLAIN, value ? value->src : m->src,
@@ -526,6 +547,7 @@ void ynode_map_set_str(struct ynode *m, const char *key, struct ynode *value)
     ynode_map_set(m, k, value);
 }
 
+/* Removes entry i and returns its value. */
 struct ynode *ynode_map_take(struct ynode *m, size_t i)
 {
     struct ynode *v = m->items[i];
@@ -539,6 +561,7 @@ struct ynode *ynode_map_take(struct ynode *m, size_t i)
     return v;
 }
 
+/* Removes a key if present. */
 void ynode_map_remove(struct ynode *m, const char *key)
 {
     long i = ynode_map_find(m, key);
@@ -554,6 +577,7 @@ void ynode_seq_push(struct ynode *s, struct ynode *item)
     s->items[s->n++] = item;
 }
 
+/* Removes item i and returns it. */
 struct ynode *ynode_seq_take(struct ynode *s, size_t i)
 {
     struct ynode *v = s->items[i];
@@ -572,6 +596,7 @@ void ypath_init(struct ypath *p)
     p->buf[0] = '\0';
 }
 
+/* Frees the path buffer. */
 void ypath_free(struct ypath *p)
 {
     free(p->buf);
@@ -596,11 +621,13 @@ static void ypath_append(struct ypath *p, const char *sep, const char *piece)
     p->len += sl + n;
 }
 
+/* Appends ".key" (or "key" at the root). */
 void ypath_push_key(struct ypath *p, const char *key)
 {
     ypath_append(p, p->len == 0 ? "" : ".", key);
 }
 
+/* Appends "[i]". */
 void ypath_push_index(struct ypath *p, size_t i)
 {
     char s[32];
@@ -608,6 +635,7 @@ void ypath_push_index(struct ypath *p, size_t i)
     ypath_append(p, "", s);
 }
 
+/* Drops the last piece. */
 void ypath_pop(struct ypath *p)
 {
     if (p->depth == 0)
@@ -616,6 +644,7 @@ void ypath_pop(struct ypath *p)
     p->buf[p->len] = '\0';
 }
 
+/* The current path text. */
 const char *ypath_str(const struct ypath *p)
 {
     return p->buf;
@@ -633,6 +662,7 @@ static void ylpath_fill(const struct ylpath *p, struct ypath *path)
         ypath_push_index(path, p->index);
 }
 
+/* Materialises a lazy path. */
 char *ylpath_str(const struct ylpath *p)
 {
     struct ypath path;
@@ -911,6 +941,7 @@ static void unwind(struct parser *p)
     }
 }
 
+/* Builds the documents of a YAML stream from libyaml events. */
 int yaml_parse(const char *data, size_t len, struct ysrc *src, struct ydocs *out,
                struct diag *d)
 {
@@ -1009,6 +1040,7 @@ int yaml_parse(const char *data, size_t len, struct ysrc *src, struct ydocs *out
     return p.failed ? -1 : 0;
 }
 
+/* Frees every document. */
 void ydocs_free(struct ydocs *docs)
 {
     for (size_t i = 0; i < docs->n; i++)
