@@ -51,6 +51,8 @@ extern struct fake_state *fake;
 
 /* The fake driver table ("fake"). */
 const struct berth_backend_driver *fake_driver(void);
+/* The same with image operations ("fake-images"; "unreachable" in a name fails a pull). */
+const struct berth_backend_driver *fake_images_driver(void);
 /* The same without CONTAINER_WAIT, with an EVENTS stream ("fake-events"). */
 const struct berth_backend_driver *fake_events_driver(void);
 

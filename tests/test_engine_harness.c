@@ -488,6 +488,49 @@ static void op_logs(void *state, struct berth_op *op, const struct berth_op_req 
     fok(op);
 }
 
+/* Images: names pulled or built (records). */
+static struct strv fake_images;
+
+static void op_image_inspect(void *state, struct berth_op *op, const struct berth_op_req *req)
+{
+    flog("image-inspect %s", req->target);
+    for (size_t i = 0; i < fake_images.n; i++) {
+        if (strcmp(fake_images.v[i], req->target) == 0) {
+            char id[96];
+            snprintf(id, sizeof(id), "sha256:%s", req->target);
+            struct berth_image_info ii = {.id = id};
+            struct berth_op_result r = {.images = &ii, .n_images = 1};
+            fake->host->op_complete(op, NULL, &r);
+            return;
+        }
+    }
+    ffail(op, BERTH_E_NOT_FOUND, "no such image");
+}
+
+static void op_image_pull(void *state, struct berth_op *op, const struct berth_op_req *req)
+{
+    flog("image-pull %s", req->target);
+    if (strstr(req->target, "unreachable") != NULL) {
+        ffail(op, BERTH_E_BACKEND, "registry unreachable");
+        return;
+    }
+    strv_push(&fake_images, req->target);
+    fok(op);
+}
+
+static void op_image_build(void *state, struct berth_op *op, const struct berth_op_req *req)
+{
+    flog("image-build %s %s", req->build->tags[0], req->build->context);
+    strv_push(&fake_images, req->build->tags[0]);
+    fok(op);
+}
+
+static void op_image_remove(void *state, struct berth_op *op, const struct berth_op_req *req)
+{
+    flog("image-remove %s", req->target);
+    fok(op);
+}
+
 /* The host cancelled an EVENTS stream. */
 static void fake_sub_cancel(void *data)
 {
@@ -595,6 +638,7 @@ static int fake_create(const struct berth_host *host, const char *flavour, void 
     fake->host = host;
     strv_init(&fake_nets);
     strv_init(&fake_vols);
+    strv_init(&fake_images);
     *state = fake;
     return 0;
 }
@@ -608,6 +652,7 @@ static void fake_destroy(void *state)
     }
     strv_free(&fake_nets);
     strv_free(&fake_vols);
+    strv_free(&fake_images);
     while (fake_subs != NULL) {
         struct fake_sub *sub = fake_subs;
         fake_subs = sub->next;
@@ -675,6 +720,44 @@ static const struct berth_backend_driver fake_events_table = {
             [BERTH_OP_EVENTS] = op_events,
         },
 };
+
+static const enum berth_support fake_images_caps[BERTH_FEAT_COUNT] = {
+    [BERTH_FEAT_EXEC] = BERTH_SUPPORT_NATIVE,
+    [BERTH_FEAT_IMAGES] = BERTH_SUPPORT_NATIVE,
+    [BERTH_FEAT_BUILD] = BERTH_SUPPORT_NATIVE,
+};
+
+/* The same runtime with images (inspect, pull, build, remove). */
+static const struct berth_backend_driver fake_images_table = {
+    .abi_major = BERTH_BACKEND_ABI_MAJOR,
+    .abi_minor = BERTH_BACKEND_ABI_MINOR,
+    .name = "fake-images",
+    .description = "in-test fake runtime with images",
+    .caps = fake_images_caps,
+    .caps_count = BERTH_FEAT_COUNT,
+    .create = fake_create,
+    .destroy = fake_destroy,
+    .ops =
+        {
+            [BERTH_OP_CONTAINER_CREATE] = op_create,
+            [BERTH_OP_CONTAINER_START] = op_start,
+            [BERTH_OP_CONTAINER_STOP] = op_stop,
+            [BERTH_OP_CONTAINER_KILL] = op_kill,
+            [BERTH_OP_CONTAINER_REMOVE] = op_remove,
+            [BERTH_OP_CONTAINER_LIST] = op_list,
+            [BERTH_OP_CONTAINER_WAIT] = op_wait,
+            [BERTH_OP_CONTAINER_EXEC] = op_exec,
+            [BERTH_OP_IMAGE_INSPECT] = op_image_inspect,
+            [BERTH_OP_IMAGE_PULL] = op_image_pull,
+            [BERTH_OP_IMAGE_BUILD] = op_image_build,
+            [BERTH_OP_IMAGE_REMOVE] = op_image_remove,
+        },
+};
+
+const struct berth_backend_driver *fake_images_driver(void)
+{
+    return &fake_images_table;
+}
 
 const struct berth_backend_driver *fake_driver(void)
 {
@@ -749,6 +832,9 @@ void h_open(struct harness *h, const char *backend, const char *model_json)
         berth_engine_set_log(h->eng, NULL, BERTH_LOG_DEBUG, NULL);
     if (strcmp(backend, "fake") == 0)
         assert_int_equal(berth_plugins_add_driver(h->eng, fake_driver(), "(test)", NULL), 0);
+    if (strcmp(backend, "fake-images") == 0)
+        assert_int_equal(berth_plugins_add_driver(h->eng, fake_images_driver(), "(test)", NULL),
+                         0);
     if (strcmp(backend, "fake-events") == 0)
         assert_int_equal(berth_plugins_add_driver(h->eng, fake_events_driver(), "(test)", NULL),
                          0);

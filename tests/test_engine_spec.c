@@ -318,6 +318,72 @@ static void test_up_options(void **state)
     h_close(&H);
 }
 
+/* Images: pulled when missing, built for build-only services, never pulled twice; rmi. */
+static void test_images(void **state)
+{
+    (void)state;
+    h_open(&H, "fake-images",
+           "{\"name\":\"p\",\"services\":{"
+           "\"web\":{\"image\":\"nginx\",\"command\":[\"sleep\"]},"
+           "\"app\":{\"build\":{\"context\":\"./app\"},\"command\":[\"sleep\"]}}}");
+    h_up(&H, NULL);
+    assert_int_equal(H.code, 0);
+    assert_true(fake_call_index("image-pull nginx") >= 0);
+    char built[256];
+    snprintf(built, sizeof(built), "image-build p-app %s/app", h_tmpdir());
+    assert_true(fake_call_index(built) >= 0);
+    assert_true(fake_call_index("image-pull nginx") < fake_call_index("create p-web-1"));
+    assert_true(h_find(&H, BERTH_COMPOSE_EV_RESOURCE, "nginx") >= 0);
+    /* the image id is what the container is labelled with */
+    assert_string_equal(compose_service(H.c, "web")->image_id, "sha256:nginx");
+    /* present now: the next up only inspects */
+    h_up(&H, NULL);
+    assert_int_equal(fake_call_count("image-pull"), 1);
+    assert_int_equal(fake_call_count("image-build"), 1);
+    /* pull always */
+    h_up(&H, &(struct berth_compose_up_options){.pull = BERTH_PULL_ALWAYS, .timeout_s = -1});
+    assert_int_equal(fake_call_count("image-pull nginx"), 2);
+    /* down --rmi local removes only the built image */
+    h_down(&H, &(struct berth_compose_down_options){.rmi = "local", .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_true(fake_call_index("image-remove p-app") >= 0);
+    assert_int_equal(fake_call_index("image-remove nginx"), -1);
+    h_down(&H, &(struct berth_compose_down_options){.rmi = "all", .timeout_s = -1});
+    assert_true(fake_call_index("image-remove nginx") >= 0);
+    /* a bad --rmi value is refused */
+    struct berth_error *err = NULL;
+    assert_null(berth_compose_down(H.c, &(struct berth_compose_down_options){.rmi = "some"},
+                                   h_done, &H, &err));
+    assert_non_null(berth_error_hint(err));
+    berth_error_free(err);
+    h_close(&H);
+
+    /* a failed pull fails the up before anything is created; pull_policy never */
+    h_open(&H, "fake-images",
+           "{\"name\":\"p\",\"services\":{"
+           "\"a\":{\"image\":\"unreachable/x\",\"command\":[\"sleep\"]},"
+           "\"b\":{\"image\":\"local-only\",\"pull_policy\":\"never\"}}}");
+    h_up(&H, &(struct berth_compose_up_options){.services = (const char *[]){"a", NULL},
+                                                .timeout_s = -1});
+    assert_int_equal(H.code, BERTH_E_BACKEND);
+    assert_non_null(strstr(H.msg, "pulling image unreachable/x for service \"a\""));
+    assert_int_equal(fake_call_count("create"), 0);
+    h_up(&H, &(struct berth_compose_up_options){.services = (const char *[]){"b", NULL},
+                                                .timeout_s = -1});
+    assert_int_equal(H.code, BERTH_E_NOT_FOUND);
+    assert_non_null(strstr(H.msg, "not available locally"));
+    assert_int_equal(fake_call_count("image-pull local-only"), 0);
+    /* the pull command */
+    H.done = false;
+    assert_non_null(berth_compose_pull(
+        H.c, &(struct berth_compose_pull_options){.ignore_failures = true}, h_done, &H, &err));
+    h_wait(&H, 5000);
+    assert_int_equal(H.code, 0);
+    assert_true(h_find(&H, BERTH_COMPOSE_EV_WARNING, "unreachable/x") >= 0);
+    assert_true(fake_call_index("image-pull local-only") >= 0);
+    h_close(&H);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_model_values),
         cmocka_unit_test(test_resources),
         cmocka_unit_test(test_up_options),
+        cmocka_unit_test(test_images),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
