@@ -26,7 +26,7 @@
  * the call that receives them. Pointers inside results and events are valid
  * during the callback only.
  *
- * Lifecycle operations (up, down, stop, start, restart, rm, run) change
+ * Lifecycle operations (up, down, stop, start, restart, kill, rm, run) change
  * containers and run one at a time per struct berth_compose: starting one
  * while another is in flight fails with BERTH_E_STATE. Read operations (ps,
  * logs, exec, pull, wait) may run alongside anything.
@@ -358,9 +358,10 @@ BERTH_API struct berth_compose_op *berth_compose_up(struct berth_compose *c,
 /**
  * First Ctrl-C: stops every container supervised by c gracefully (reverse
  * dependency order, stop_signal, then SIGKILL after stop_grace_period or
- * timeout_s when >= 0). A running up/run op then completes (with
- * BERTH_E_CANCELLED for run; successfully, exit code 0, for an attached up
- * unless exit_code_from applies). Restart policies stop. Idempotent.
+ * timeout_s when >= 0). A running up/run op then completes: an attached
+ * up successfully (exit code 0, or exit_code_from's), a detached up with
+ * BERTH_E_CANCELLED, a run with its container's exit code (BERTH_E_CANCELLED
+ * when it never ran). Restart policies stop. Idempotent.
  */
 BERTH_API void berth_compose_interrupt(struct berth_compose *c, int timeout_s);
 
