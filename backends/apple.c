@@ -73,11 +73,7 @@ struct ap_data {
 static void ap_data_free(struct drv_job *job)
 {
     struct ap_data *d = job->data;
-    for (size_t i = 0; i < d->n_filters; i++) {
-        free((char *)d->filters[i].key);
-        free((char *)d->filters[i].value);
-    }
-    free(d->filters);
+    drv_kv_free(d->filters, d->n_filters);
     free(d->ref);
     drv_buf_free(&d->reason);
     free(d);
@@ -94,15 +90,8 @@ static struct drv_job *ap_job(struct ap_state *st, struct berth_op *op,
     d->kind = req->kind;
     d->all = req->all;
     drv_buf_init(&d->reason);
-    if (req->n_filters > 0) {
-        d->filters = drv_xcalloc(req->n_filters, sizeof(*d->filters));
-        for (size_t i = 0; i < req->n_filters; i++) {
-            d->filters[i].key = drv_xstrdup(req->filters[i].key);
-            d->filters[i].value =
-                req->filters[i].value != NULL ? drv_xstrdup(req->filters[i].value) : NULL;
-        }
-        d->n_filters = req->n_filters;
-    }
+    d->filters = drv_kv_copy(req->filters, req->n_filters);
+    d->n_filters = req->n_filters;
     job->data = d;
     job->on_free = ap_data_free;
     return job;

@@ -576,8 +576,12 @@ int docker_argv_create(const struct berth_host *host, const struct docker_cli *c
         if (opt_flag(host, out, "domainname", spec->domainname, err) < 0)
             goto fail;
     }
-    if (spec->read_only)
+    if (spec->read_only) {
         drv_argv_push(out, "--read-only");
+        /* podman would add writable, executable tmpfs on /run and /var/tmp; docker adds none */
+        if (cli->dialect == DOCKER_DIALECT_PODMAN)
+            drv_argv_push(out, "--read-only-tmpfs=false");
+    }
     if (spec->privileged)
         drv_argv_push(out, "--privileged");
     if (spec->init)

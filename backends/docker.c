@@ -68,32 +68,8 @@ static const char *const dk_flavour_names[] = {
  * berth's engine everywhere (it passes --restart=no and runs compose health
  * checks itself; podman has no health runner without systemd anyway).
  */
+/* docker and podman. */
 static const enum berth_support dk_caps_docker[BERTH_FEAT_COUNT] = {
-    [BERTH_FEAT_HEALTHCHECK] = BERTH_SUPPORT_EMULATED,
-    [BERTH_FEAT_RESTART] = BERTH_SUPPORT_EMULATED,
-    [BERTH_FEAT_SECCOMP] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_NO_NEW_PRIVILEGES] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_PRIVILEGED] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_NETWORK_ALIASES] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_INTERNAL_NETWORKS] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_PORT_PUBLISH] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_NAMED_VOLUMES] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_TMPFS] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_RESOURCE_LIMITS] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_USERNS] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_BUILD] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_EXEC] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_EVENTS] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_IMAGES] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_READ_ONLY_ROOTFS] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_CAPABILITIES] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_USER] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_STOP_SIGNAL] = BERTH_SUPPORT_NATIVE,
-    [BERTH_FEAT_VM_ISOLATION] = BERTH_SUPPORT_UNSUPPORTED,
-};
-
-/* Podman: like docker (a stop with an explicit signal is emulated by kill + wait). */
-static const enum berth_support dk_caps_podman[BERTH_FEAT_COUNT] = {
     [BERTH_FEAT_HEALTHCHECK] = BERTH_SUPPORT_EMULATED,
     [BERTH_FEAT_RESTART] = BERTH_SUPPORT_EMULATED,
     [BERTH_FEAT_SECCOMP] = BERTH_SUPPORT_NATIVE,
@@ -168,10 +144,8 @@ struct dk_data {
     size_t n_connects, i_connect;
     struct berth_error *saved; /* a connect failure, reported after the rollback */
     char *exec_cmdline;      /* exec: argv joined (to find it in `top` after a timeout) */
-    int signal;              /* stop emulation */
-    int grace_s;
+    int grace_s;             /* stop with another signal: grace before SIGKILL */
     struct berth_timer *timer;
-    int stage;
     struct berth_probe_info probe;
     struct drv_buf probe_reason;
 };
@@ -191,11 +165,7 @@ static void dk_data_free(struct drv_job *job)
     free(d->connects);
     if (d->saved != NULL)
         job->host->error_free(d->saved);
-    for (size_t i = 0; i < d->n_filters; i++) {
-        free((char *)d->filters[i].key);
-        free((char *)d->filters[i].value);
-    }
-    free(d->filters);
+    drv_kv_free(d->filters, d->n_filters);
     free(d->target);
     free(d->id);
     free(d->exec_cmdline);
@@ -215,15 +185,8 @@ static struct drv_job *dk_job(struct dk_state *st, struct berth_op *op,
     drv_buf_init(&d->probe_reason);
     if (req != NULL) {
         d->target = req->target != NULL ? drv_xstrdup(req->target) : NULL;
-        if (req->n_filters > 0) {
-            d->filters = drv_xcalloc(req->n_filters, sizeof(*d->filters));
-            for (size_t i = 0; i < req->n_filters; i++) {
-                d->filters[i].key = drv_xstrdup(req->filters[i].key);
-                d->filters[i].value =
-                    req->filters[i].value != NULL ? drv_xstrdup(req->filters[i].value) : NULL;
-            }
-            d->n_filters = req->n_filters;
-        }
+        d->filters = drv_kv_copy(req->filters, req->n_filters);
+        d->n_filters = req->n_filters;
     }
     job->data = d;
     job->on_free = dk_data_free;
@@ -242,10 +205,9 @@ static void dk_run(struct drv_job *job, struct drv_argv *argv, enum drv_run_mode
     int rc = drv_job_run(job, drv_argv_get(argv), &run, &err);
     drv_argv_free(argv);
     if (rc < 0) {
-        if (job->host->error_message(err) != NULL && d->st->fl != NULL)
-            job->host->error_set_hint(err, "is %s installed and in PATH? (or set the backend's "
-                                           "'binary' option)",
-                                      d->st->prefix.v[0]);
+        job->host->error_set_hint(err, "is %s installed and in PATH? (or set the backend's "
+                                       "'binary' option)",
+                                  d->st->prefix.v[0]);
         drv_job_fail(job, err);
     }
 }
@@ -679,7 +641,6 @@ static void dk_op_stop(void *state, struct berth_op *op, const struct berth_op_r
     }
     struct drv_job *job = dk_job(st, op, req);
     struct dk_data *d = job->data;
-    d->signal = req->signal;
     d->grace_s = req->timeout_s >= 0 ? req->timeout_s : DK_STOP_GRACE_DEFAULT;
     dk_run(job, &argv, DRV_RUN_CAPTURE, dk_stop_signalled);
 }
@@ -1342,20 +1303,12 @@ static int dk_create(const struct berth_host *host, const char *flavour, void **
     return 0;
 }
 
-/* The instance's capability table (by dialect). */
+/* The instance's capability table: nerdctl's lacks what docker and podman have. */
 static const enum berth_support *dk_instance_caps(void *state, size_t *count)
 {
     struct dk_state *st = state;
     *count = BERTH_FEAT_COUNT;
-    switch (st->cli.dialect) {
-    case DOCKER_DIALECT_PODMAN:
-        return dk_caps_podman;
-    case DOCKER_DIALECT_NERDCTL:
-        return dk_caps_nerdctl;
-    case DOCKER_DIALECT_DOCKER:
-        break;
-    }
-    return dk_caps_docker;
+    return st->cli.dialect == DOCKER_DIALECT_NERDCTL ? dk_caps_nerdctl : dk_caps_docker;
 }
 
 static const struct berth_backend_driver dk_driver = {

@@ -19,7 +19,7 @@ static void job_free(struct drv_job *job)
         job->next->prev = job->prev;
     drv_arena_free(&job->arena);
     drv_buf_free(&job->err_tail);
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 2; i++)
         drv_buf_free(&job->partial[i]);
     free(job->cmd);
     free(job);
@@ -45,7 +45,6 @@ static void job_complete(struct drv_job *job, struct berth_error *err,
 static void job_cancel(void *data)
 {
     struct drv_job *job = data;
-    job->cancelled = true;
     if (job->proc != NULL) {
         job->host->proc_abandon(job->proc);
         job->proc = NULL;
@@ -70,7 +69,7 @@ struct drv_job *drv_job_new(struct drv_job_list *list, struct berth_op *op,
     job->op = op;
     drv_arena_init(&job->arena);
     drv_buf_init(&job->err_tail);
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 2; i++)
         drv_buf_init(&job->partial[i]);
     if (req != NULL) {
         job->on_line = req->on_line;
@@ -102,8 +101,6 @@ static void job_on_line(struct berth_proc *p, enum berth_stream stream, const ch
 {
     (void)p;
     struct drv_job *job = user;
-    if (job->cancelled)
-        return;
     if (stream == BERTH_STDERR) {
         drv_buf_add_tail(&job->err_tail, line, len, BERTH_BACKEND_STDERR_MAX);
         if (complete)
@@ -114,7 +111,7 @@ static void job_on_line(struct berth_proc *p, enum berth_stream stream, const ch
         job->on_line(job->user, stream, line, len, complete);
     } else {
         /* Hooks parse whole lines: join pieces, bounded. */
-        struct drv_buf *acc = &job->partial[stream == BERTH_STDERR ? 2 : 1];
+        struct drv_buf *acc = &job->partial[stream == BERTH_STDERR ? 1 : 0];
         if (!complete || acc->len > 0) {
             if (acc->len + len <= 16u * 1024 * 1024)
                 drv_buf_add(acc, line, len);

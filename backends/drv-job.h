@@ -71,8 +71,7 @@ struct drv_job {
     /* Internal state. */
     struct berth_proc *proc;
     drv_job_step_fn step;
-    struct drv_buf partial[3];    /* a line longer than BERTH_LINE_MAX, being joined */
-    bool cancelled;
+    struct drv_buf partial[2];    /* per stream: a line longer than BERTH_LINE_MAX, being joined */
     struct drv_job *next, *prev;
 };
 

@@ -585,6 +585,29 @@ bool drv_parse_size(const char *s, int64_t *out)
     return false;
 }
 
+/* Copies key/values (requests are borrowed; jobs outlive them). */
+struct berth_kv *drv_kv_copy(const struct berth_kv *kv, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    struct berth_kv *c = drv_xcalloc(n, sizeof(*c));
+    for (size_t i = 0; i < n; i++) {
+        c[i].key = drv_xstrdup(kv[i].key);
+        c[i].value = kv[i].value != NULL ? drv_xstrdup(kv[i].value) : NULL;
+    }
+    return c;
+}
+
+/* Frees a drv_kv_copy(). */
+void drv_kv_free(struct berth_kv *kv, size_t n)
+{
+    for (size_t i = 0; kv != NULL && i < n; i++) {
+        free((char *)kv[i].key);
+        free((char *)kv[i].value);
+    }
+    free(kv);
+}
+
 /* Every filter must be present among the labels (and equal when it has a value). */
 bool drv_labels_match(const struct berth_kv *labels, size_t n_labels,
                       const struct berth_kv *filters, size_t n_filters)

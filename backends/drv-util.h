@@ -140,6 +140,10 @@ bool drv_parse_int64(const char *s, int64_t *out);
 /* Parses a human size ("2.13MB", "12B", "1.5 GiB", "512kB") into bytes. */
 bool drv_parse_size(const char *s, int64_t *out);
 
+/* A deep copy of n key/values (NULL when n is 0); free with drv_kv_free(). */
+struct berth_kv *drv_kv_copy(const struct berth_kv *kv, size_t n);
+void drv_kv_free(struct berth_kv *kv, size_t n);
+
 /* True when labels contain every filter (key present; value equal when non-NULL). */
 bool drv_labels_match(const struct berth_kv *labels, size_t n_labels,
                       const struct berth_kv *filters, size_t n_filters);
