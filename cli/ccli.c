@@ -57,6 +57,9 @@ int ccli_open(struct ccli *c, struct cli_globals *g)
         if (rc < 0)
             goto fail;
     }
+    /* image verification: --verify and the compose file's x-berth.verify (cmd_verify.c) */
+    if (cli_verify_setup(g, c->eng, true, &err) < 0)
+        goto fail;
     return 0;
 fail:
     cli_report_error(err);

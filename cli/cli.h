@@ -39,6 +39,7 @@ struct cli_globals {
     int parallel;              /* --parallel N, -1 = unlimited, 0 = not given */
     bool dry_run;
     bool verbose;
+    const char *verify;        /* --verify off|warn|enforce (NULL: BERTH_VERIFY, x-berth.verify) */
 };
 
 struct cli_command {
@@ -62,6 +63,17 @@ bool cli_use_color(const struct cli_globals *g, int fd);
 int cmd_version(struct cli_globals *g, int argc, char **argv);
 int cmd_help(struct cli_globals *g, int argc, char **argv);
 int cmd_backends(struct cli_globals *g, int argc, char **argv);
+int cmd_verify(struct cli_globals *g, int argc, char **argv);
+int cmd_sandbox(struct cli_globals *g, int argc, char **argv);
+
+/*
+ * Applies --verify to eng and, with project_policy, the x-berth.verify
+ * block of the compose file in reach (none found: no rules) as the engine's
+ * image verification policy (cli/cmd_verify.c). -1 with *err on a bad
+ * --verify value or policy.
+ */
+int cli_verify_setup(struct cli_globals *g, struct berth_engine *eng, bool project_policy,
+                     struct berth_error **err);
 int cmd_config(struct cli_globals *g, int argc, char **argv);
 
 int cmd_up(struct cli_globals *g, int argc, char **argv);

@@ -28,6 +28,8 @@ const struct cli_command cli_commands[] = {
     {"wait", "Block until containers of all (or specified) services stop", cmd_wait},
     {"ls", "List running compose projects", cmd_ls},
     {"backends", "List container runtime backends and plugins", cmd_backends},
+    {"verify", "Verify image signatures with cosign", cmd_verify},
+    {"sandbox", "Run untrusted work in hardened one-off containers", cmd_sandbox},
     {"container", "Manage single containers (run, ls, logs, exec ...)", cmd_container},
     {"image", "Manage images (pull, ls, inspect, rm, build)", cmd_image},
     {"doctor", "Explain which container runtimes berth can use here", cmd_doctor},

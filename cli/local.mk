@@ -44,6 +44,10 @@ EXTRA_DIST += tests/cli_lib.sh tests/cli_process.sh tests/cli_tmux.sh tests/cli_
 	tests/cli_podman.sh
 # --- end cli end-to-end tests ---
 
+# --- verify and sandbox commands ---
+cli_berth_SOURCES += cli/cmd_verify.c cli/cmd_sandbox.c
+# --- end verify and sandbox commands ---
+
 # --- container, image, doctor commands (container API) ---
 cli_berth_SOURCES += cli/ccli.c cli/ccli.h cli/cmd_container.c cli/cmd_image.c \
 	cli/cmd_doctor.c cli/cleanup-report.c

@@ -26,6 +26,7 @@ static void usage(FILE *out)
           "      --parallel N            Maximum parallel operations (-1 = unlimited)\n"
           "      --backend NAME[,NAME]   Container runtime backend(s) to use\n"
           "      --plugin-dir DIR        Extra directory searched for backend plugins\n"
+          "      --verify off|warn|enforce  Image signature verification (cosign)\n"
           "      --dry-run               Show what would be done\n"
           "  -v, --version               Show the berth version and exit\n"
           "  -h, --help                  Show this help\n\n"
@@ -96,6 +97,7 @@ enum {
     OPT_DRY_RUN,
     OPT_NO_ANSI,
     OPT_VERBOSE,
+    OPT_VERIFY,
 };
 
 static const struct option global_options[] = {
@@ -112,6 +114,7 @@ static const struct option global_options[] = {
     {"plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"verbose", no_argument, NULL, OPT_VERBOSE},
+    {"verify", required_argument, NULL, OPT_VERIFY},
     {"version", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -131,6 +134,7 @@ int main(int argc, char **argv)
     struct cli_globals g = {.parallel = 0}; /* 0: not given (COMPOSE_PARALLEL_LIMIT applies) */
     static const char *const ansi_choices[] = {"never", "always", "auto", NULL};
     static const char *const progress_choices[] = {"auto", "tty", "plain", "quiet", "json", NULL};
+    static const char *const verify_choices[] = {"off", "warn", "enforce", NULL};
 
     opterr = 0;
     int c;
@@ -187,6 +191,12 @@ int main(int argc, char **argv)
             break;
         case OPT_VERBOSE:
             g.verbose = true;
+            break;
+        case OPT_VERIFY:
+            if (!one_of(optarg, verify_choices))
+                return cli_usage_error("use off, warn or enforce", "--verify: invalid value '%s'",
+                                       optarg);
+            g.verify = optarg;
             break;
         case 'v': {
             char *sub[] = {"version", NULL};

@@ -209,6 +209,9 @@ struct project *project_open_for(struct cli_globals *g, enum project_need need,
     if (p->eng == NULL)
         goto fail;
     berth_engine_set_log(p->eng, log_sink, g->verbose ? BERTH_LOG_DEBUG : BERTH_LOG_WARN, p);
+    /* --verify; the engine reads the project's x-berth.verify itself (cmd_verify.c) */
+    if (cli_verify_setup(g, p->eng, false, &err) < 0)
+        goto fail;
     if (need == PROJECT_COMPOSE) {
         p->proj = load(g, services, &err);
         if (p->proj == NULL)

@@ -115,5 +115,7 @@ TESTS += tests/test_sandbox
 tests_test_sandbox_SOURCES = tests/test_sandbox.c tests/verify_fake.c tests/verify_fake.h
 tests_test_sandbox_CPPFLAGS = $(VERIFY_TEST_CPPFLAGS)
 tests_test_sandbox_LDADD = $(VERIFY_TEST_LDADD)
-EXTRA_DIST += tests/fake-cosign
+# Sandbox runs on a real Podman (skipped without podman).
+TESTS += tests/test_sandbox_podman.sh
+EXTRA_DIST += tests/fake-cosign tests/test_sandbox_podman.sh
 # --- end image verification and sandbox runs ---

@@ -299,7 +299,7 @@ int sandbox_check_backend(const struct berth_backend *b, const struct berth_cont
                         berth_backend_name(b));
         if (err != NULL)
             berth_error_set_hint(*err, "use a VM-isolating backend (Apple container: --backend "
-                                       "container), or pass --allow-shared-kernel to accept a "
+                                       "apple), or pass --allow-shared-kernel to accept a "
                                        "shared kernel");
         return -1;
     }

@@ -104,7 +104,7 @@ struct berth_sandbox_options {
     double cpus;            /* 0 = 1 */
     int64_t pids_limit;     /* 0 = 256 */
     int64_t tmp_size;       /* bytes of the /tmp tmpfs, 0 = 64m */
-    uint64_t timeout_ms;    /* wall clock from the start of the run, 0 = 5 min */
+    uint64_t timeout_ms;    /* wall clock from the container's start, 0 = 5 min */
     /* output lines as they come (NULL: captured, up to capture_limit per stream) */
     berth_op_line_fn on_line;
     void *stream_user;
