@@ -114,37 +114,41 @@ static const struct replica *tracked(const struct berth_compose *c, const char *
     return NULL;
 }
 
-/* Compares ps rows: service order (orphans last, by name), one-offs after, then number. */
-static int ps_cmp(const struct berth_compose *c, const struct berth_compose_container *x,
-                  const struct berth_compose_container *y)
+/* A row with its sort key (the service's position in dependency order). */
+struct ps_row {
+    size_t order;
+    struct berth_compose_container row;
+};
+
+/* qsort comparator: service order (orphans last, by name), one-offs after, then number. */
+static int ps_cmp(const void *a, const void *b)
 {
-    const struct service *sx = compose_service(c, x->service);
-    const struct service *sy = compose_service(c, y->service);
-    size_t ox = sx ? sx->order : (size_t)-1, oy = sy ? sy->order : (size_t)-1;
-    if (ox != oy)
-        return ox < oy ? -1 : 1;
-    int k = strcmp(x->service, y->service);
+    const struct ps_row *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    int k = strcmp(x->row.service, y->row.service);
     if (k != 0)
         return k;
-    if (x->oneoff != y->oneoff)
-        return x->oneoff ? 1 : -1;
-    if (x->number != y->number)
-        return x->number < y->number ? -1 : 1;
-    return strcmp(x->name, y->name);
+    if (x->row.oneoff != y->row.oneoff)
+        return x->row.oneoff ? 1 : -1;
+    if (x->row.number != y->row.number)
+        return x->row.number < y->row.number ? -1 : 1;
+    return strcmp(x->row.name, y->row.name);
 }
 
-/* Sorts the rows (insertion sort: stable, and the comparator needs c). */
+/* Sorts the rows (each service looked up once). */
 static void ps_sort(const struct berth_compose *c, struct berth_compose_container *v, size_t n)
 {
-    for (size_t i = 1; i < n; i++) {
-        struct berth_compose_container x = v[i];
-        size_t j = i;
-        while (j > 0 && ps_cmp(c, &v[j - 1], &x) > 0) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
+    struct ps_row *rows = xcalloc(n + 1, sizeof(*rows));
+    for (size_t i = 0; i < n; i++) {
+        const struct service *svc = compose_service(c, v[i].service);
+        rows[i].order = svc != NULL && !svc->orphan ? svc->order : (size_t)-1;
+        rows[i].row = v[i];
     }
+    qsort(rows, n, sizeof(*rows), ps_cmp);
+    for (size_t i = 0; i < n; i++)
+        v[i] = rows[i].row;
+    free(rows);
 }
 
 /* The listing came back: build the rows. */

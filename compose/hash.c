@@ -18,6 +18,13 @@ int hash_service(const json_t *svc, char out[65], struct berth_error **err)
     static const char *const drop[] = {"build", "pull_policy", "scale", "depends_on", "profiles"};
     for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
         json_object_del(c, drop[i]);
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(c, tmp, k, v) {
+        if (strncmp(k, "x-", 2) == 0) /* extensions are not part of the container */
+            json_object_del(c, k);
+    }
     json_t *deploy = json_object_get(c, "deploy");
     if (json_is_object(deploy))
         json_object_del(deploy, "replicas");

@@ -2,7 +2,7 @@
  * The config hash of a service: SHA-256 of its canonical JSON (keys sorted,
  * compact) without the attributes that do not require recreating its
  * containers (build, pull_policy, scale, deploy.replicas, depends_on,
- * profiles). A different hash means "recreate". Internal.
+ * profiles, x- extensions). A different hash means "recreate". Internal.
  */
 #ifndef BERTH_COMPOSE_HASH_H
 #define BERTH_COMPOSE_HASH_H

@@ -123,8 +123,8 @@ BERTH_API char *berth_project_to_yaml(const struct berth_project *p, unsigned fl
 /**
  * The config hash of a service (64 hex digits and a NUL in out): SHA-256 of
  * its canonical JSON without build, pull_policy, scale, deploy.replicas,
- * depends_on and profiles. A changed hash means the containers must be
- * recreated. Fails for an unknown service.
+ * depends_on, profiles and x- extensions. A changed hash means the containers
+ * must be recreated. Fails for an unknown service.
  */
 BERTH_API int berth_project_config_hash(const struct berth_project *p, const char *service,
                                         char out[65], struct berth_error **err);
