@@ -38,34 +38,6 @@ tests_test_engine_spec_CPPFLAGS = $(ENGINE_TEST_CPPFLAGS)
 tests_test_engine_spec_LDADD = $(ENGINE_TEST_LDADD)
 # --- end engine ---
 
-
-# --- interpolation and dotenv ---
-libberth_internal_la_SOURCES += \
-	compose/interp.c compose/interp.h \
-	compose/dotenv.c compose/dotenv.h \
-	compose/utf8.c compose/utf8.h
-check_PROGRAMS += tests/test_interp tests/test_dotenv
-TESTS += tests/test_interp tests/test_dotenv
-tests_test_interp_SOURCES = tests/test_interp.c
-tests_test_interp_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
-tests_test_interp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_test_interp_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
-tests_test_dotenv_SOURCES = tests/test_dotenv.c
-tests_test_dotenv_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
-tests_test_dotenv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_test_dotenv_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
-# --- end interpolation and dotenv ---
-
-# --- cleanup by compose label (container API) ---
-libberth_internal_la_SOURCES += compose/cleanup.c
-check_PROGRAMS += tests/test_cleanup
-TESTS += tests/test_cleanup tests/test_cleanup_podman.sh
-EXTRA_DIST += tests/test_cleanup_podman.sh
-tests_test_cleanup_SOURCES = tests/test_cleanup.c tests/capi_helpers.c tests/capi_helpers.h
-tests_test_cleanup_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING $(CMOCKA_CFLAGS)
-tests_test_cleanup_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
-# --- end cleanup ---
-
 # --- loader ---
 libberth_internal_la_SOURCES += \
 	compose/strmap.c compose/strmap.h \
@@ -125,6 +97,33 @@ tests_test_fixtures_CPPFLAGS = $(LOADER_TEST_CPPFLAGS)
 tests_test_fixtures_LDADD = $(LOADER_TEST_LDADD)
 EXTRA_DIST += tests/fixtures/compose
 # --- end loader ---
+
+# --- interpolation and dotenv ---
+libberth_internal_la_SOURCES += \
+	compose/interp.c compose/interp.h \
+	compose/dotenv.c compose/dotenv.h \
+	compose/utf8.c compose/utf8.h
+check_PROGRAMS += tests/test_interp tests/test_dotenv
+TESTS += tests/test_interp tests/test_dotenv
+tests_test_interp_SOURCES = tests/test_interp.c
+tests_test_interp_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
+tests_test_interp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_interp_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
+tests_test_dotenv_SOURCES = tests/test_dotenv.c
+tests_test_dotenv_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
+tests_test_dotenv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_dotenv_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
+# --- end interpolation and dotenv ---
+
+# --- cleanup by compose label (container API) ---
+libberth_internal_la_SOURCES += compose/cleanup.c
+check_PROGRAMS += tests/test_cleanup
+TESTS += tests/test_cleanup tests/test_cleanup_podman.sh
+EXTRA_DIST += tests/test_cleanup_podman.sh
+tests_test_cleanup_SOURCES = tests/test_cleanup.c tests/capi_helpers.c tests/capi_helpers.h
+tests_test_cleanup_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING $(CMOCKA_CFLAGS)
+tests_test_cleanup_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS) $(CMOCKA_LIBS)
+# --- end cleanup ---
 
 # --- image verification in the compose engine (x-berth.verify, hook before create) ---
 libberth_internal_la_SOURCES += compose/verify-model.c compose/verify-model.h
