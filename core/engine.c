@@ -34,7 +34,13 @@ struct berth_engine *berth_engine_new(struct event_base *base, struct berth_erro
 {
     struct berth_engine *eng = xcalloc(1, sizeof(*eng));
     if (base == NULL) {
-        base = event_base_new();
+        /* precise timers: a coarse monotonic clock can fire timeouts a few ms early */
+        struct event_config *cfg = event_config_new();
+        if (cfg != NULL) {
+            event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+            base = event_base_new_with_config(cfg);
+            event_config_free(cfg);
+        }
         if (base == NULL) {
             free(eng);
             berth_error_set(err, BERTH_E_SYSTEM, 0, "cannot create an event_base");

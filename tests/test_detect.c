@@ -125,8 +125,9 @@ static void test_hanging_probes_run_in_parallel(void **state)
     uint64_t dt;
     struct berth_detect *d = detect(cands, 1000, false, &dt);
     /* three 1 s timeouts at once: about 1 s, not 3 s */
-    assert_true(dt >= 1000);
-    assert_true(dt < 2500);
+    /* lower bounds allow for an embedder's coarse clock; upper bounds for a loaded machine */
+    assert_true(dt + 20 >= 1000);
+    assert_true(dt < 2800);
     assert_string_equal(berth_detect_chosen(d), "process");
     assert_null(berth_detect_error(d));
     for (int i = 0; i < 3; i++) {
@@ -137,7 +138,7 @@ static void test_hanging_probes_run_in_parallel(void **state)
         assert_string_equal(c->driver, "fake");
         assert_string_equal(c->file, "(test)");
         assert_non_null(strstr(c->reason, "no answer within 1000 ms"));
-        if (!(c->elapsed_ms >= 900 && c->elapsed_ms < 2500))
+        if (!(c->elapsed_ms >= 900 && c->elapsed_ms < 2800))
             fail_msg("%s: elapsed %llu ms", c->name, (unsigned long long)c->elapsed_ms);
     }
     const struct berth_detect_candidate *p = cand(d, "process");
@@ -173,8 +174,8 @@ static void test_first_available_stops_early(void **state)
     fake("fake-b", HANG_BODY);
     const char *cands[] = {"fake-a", "fake-b", NULL};
     uint64_t dt;
-    struct berth_detect *d = detect(cands, 2000, false, &dt);
-    assert_true(dt < 1500); /* did not wait for fake-b's timeout */
+    struct berth_detect *d = detect(cands, 6000, false, &dt);
+    assert_true(dt < 4000); /* did not wait for fake-b's timeout */
     assert_string_equal(berth_detect_chosen(d), "fake-a");
     assert_false(cand(d, "fake-b")->probed);
     assert_non_null(strstr(cand(d, "fake-b")->reason, "not checked to the end"));
@@ -182,7 +183,7 @@ static void test_first_available_stops_early(void **state)
 
     /* probe_all waits for everyone */
     d = detect(cands, 400, true, &dt);
-    assert_true(dt >= 400);
+    assert_true(dt + 20 >= 400);
     assert_string_equal(berth_detect_chosen(d), "fake-a");
     assert_true(cand(d, "fake-b")->probed);
     assert_non_null(strstr(cand(d, "fake-b")->reason, "timed out"));
@@ -298,7 +299,7 @@ static void test_probe_timeout_config(void **state)
     const char *cands[] = {"fake-a", "process", NULL};
     uint64_t dt;
     struct berth_detect *d = detect(cands, 0, false, &dt);
-    assert_true(dt >= 300 && dt < 1800);
+    assert_true(dt + 20 >= 300 && dt < 2800);
     assert_non_null(strstr(cand(d, "fake-a")->reason, "no answer within 300 ms"));
     berth_detect_free(d);
 }
