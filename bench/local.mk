@@ -21,3 +21,10 @@ bench_backend_overhead_CPPFLAGS = $(AM_CPPFLAGS) -DBERTH_BUILDING
 bench_backend_overhead_LDADD = libberth-internal.la $(BERTH_DEPS_LIBS)
 EXTRA_DIST += bench/backend-overhead.sh
 # --- end backend-overhead bench ---
+
+# --- supervise bench (process backend, attached logs) ---
+# bench/supervise.sh BUILDDIR: berth's CPU, RSS and log integrity with 50 chatty services.
+noinst_PROGRAMS += bench/ticker
+bench_ticker_SOURCES = bench/ticker.c
+EXTRA_DIST += bench/supervise.sh
+# --- end supervise bench ---
