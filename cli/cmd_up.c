@@ -34,13 +34,41 @@ struct up {
     struct cli_list *services;
     bool attach;
     bool stopping; /* a signal or an abort started the stop phase */
+    char **attaching; /* short names announced by ATTACH events, not printed yet */
+    size_t n_attaching;
 };
+
+/* qsort comparator of strings. */
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Prints docker compose's "Attaching to a-1, b-1" (sorted) once the attached set is known. */
+static void flush_attaching(struct up *u)
+{
+    if (u->n_attaching == 0)
+        return;
+    qsort(u->attaching, u->n_attaching, sizeof(*u->attaching), cmp_names);
+    fputs("Attaching to ", stdout);
+    for (size_t i = 0; i < u->n_attaching; i++) {
+        fprintf(stdout, "%s%s", i ? ", " : "", u->attaching[i]);
+        free(u->attaching[i]);
+    }
+    fputc('\n', stdout);
+    fflush(stdout);
+    free(u->attaching);
+    u->attaching = NULL;
+    u->n_attaching = 0;
+}
 
 /* Whether a service's logs are shown (mirrors the engine's attach selection). */
 static bool service_attached(const struct up *u, const char *service)
 {
     if (service == NULL)
         return false;
+    if (u->f->exit_code_from != NULL && strcmp(u->f->exit_code_from, service) == 0)
+        return true;
     for (size_t i = 0; i < u->f->no_attach.n; i++)
         if (strcmp(u->f->no_attach.v[i], service) == 0)
             return false;
@@ -58,7 +86,17 @@ static void on_event(struct berth_compose *c, const struct berth_compose_event *
 {
     struct up *u = user;
     char *name;
+    if (ev->type != BERTH_COMPOSE_EV_ATTACH)
+        flush_attaching(u);
     switch (ev->type) {
+    case BERTH_COMPOSE_EV_ATTACH:
+        name = format_short_name(ev->project, ev->service, ev->replica, ev->container);
+        logview_register(u->lv, name);
+        u->attaching = realloc(u->attaching, (u->n_attaching + 1) * sizeof(*u->attaching));
+        if (u->attaching == NULL)
+            abort();
+        u->attaching[u->n_attaching++] = name;
+        break;
     case BERTH_COMPOSE_EV_LOG:
         name = format_short_name(ev->project, ev->service, ev->replica, ev->container);
         logview_line(u->lv, name, ev->line, ev->len, ev->complete);
@@ -276,6 +314,9 @@ int cmd_up(struct cli_globals *g, int argc, char **argv)
         rc = project_run(p);
     }
     berth_compose_unsubscribe(u.sub);
+    for (size_t i = 0; i < u.n_attaching; i++)
+        free(u.attaching[i]);
+    free(u.attaching);
     project_close(p);
     logview_free(u.lv);
 out:

@@ -380,6 +380,7 @@ void progress_event(struct progress *p, const struct berth_compose_event *ev, ui
         break;
     case BERTH_COMPOSE_EV_LOG:
     case BERTH_COMPOSE_EV_ABORT:
+    case BERTH_COMPOSE_EV_ATTACH:
         break;
     }
 }

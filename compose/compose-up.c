@@ -140,6 +140,9 @@ static bool attach_service(const struct up_data *d, const struct service *svc)
 {
     if (!d->o.attach || d->is_run)
         return false;
+    /* exit_code_from watches its service, so its logs are attached too (docker compose) */
+    if (d->exit_code_from != NULL && strcmp(d->exit_code_from, svc->name) == 0)
+        return true;
     if (in_list(&d->no_attach, svc->name))
         return false;
     if (d->has_attach_services)
@@ -252,6 +255,25 @@ static void up_drain_timer(struct berth_timer *t, void *user)
     engine_run(op->c);
 }
 
+/* Attached up: one ATTACH event per container whose logs are streamed, before any starts. */
+static void up_announce_attached(struct berth_compose_op *op)
+{
+    struct up_data *d = op->data;
+    for (size_t i = 0; i < d->n_t; i++) {
+        const struct replica *r = d->t[i].r;
+        if (!r->attach)
+            continue;
+        struct berth_compose_event ev = {0};
+        ev.type = BERTH_COMPOSE_EV_ATTACH;
+        ev.project = op->c->name;
+        ev.service = r->svc->name;
+        ev.replica = r->number;
+        ev.container = r->name;
+        ev.exit_code = -1;
+        engine_emit(op->c, &ev);
+    }
+}
+
 /* Everything is ready: plan the replicas and let the state machines go. */
 static void up_start_run(struct berth_compose_op *op)
 {
@@ -261,6 +283,7 @@ static void up_start_run(struct berth_compose_op *op)
     for (size_t i = 0; i < c->n_defined; i++)
         if (d->sel[i])
             plan_service(d, c->services[i]);
+    up_announce_attached(op);
     if (d->is_run) {
         char *name = d->run_name ? xstrdup(d->run_name) : NULL;
         if (name == NULL) {
@@ -733,10 +756,11 @@ static void up_on_state(struct berth_compose_op *op, struct replica *r,
     if (op->phase != UP_RUN || !d->o.attach || d->aborting || d->failing || c->interrupted ||
         r->state != BERTH_SVC_EXITED)
         return;
+    /* only attached containers are watched: a dependency whose logs are not shown never aborts */
     bool target = false;
     for (size_t i = 0; i < d->n_t && !target; i++)
         target = d->t[i].r == r;
-    if (!target)
+    if (!target || !r->attach)
         return;
     if (!d->abort_exit && !(d->o.abort_on_container_failure && r->exit_code != 0))
         return;

@@ -37,11 +37,12 @@ name: clitest
 services:
   srv:
     image: none
-    command: ["sh", "-c", "echo $$$$ > pids/srv; echo srv listening; exec sleep 1000"]
+    command: ["sh", "-c", "echo srv listening; echo $$$$ > pids/srv; exec sleep 1000"]
     stop_grace_period: 1s
   job:
     image: none
-    command: ["sh", "-c", "echo $$$$ > pids/job; echo job ran; exit 3"]
+    # waits for srv's line, so that the abort cannot stop srv before it printed it
+    command: ["sh", "-c", "echo $$$$ > pids/job; until [ -s pids/srv ]; do sleep 0.05; done; echo job ran; exit 3"]
     depends_on: [srv]
 YAML
 
@@ -64,6 +65,67 @@ ok "up --exit-code-from / --no-log-prefix"
 
 expect_rc 2 "$BERTH" up --exit-code-from job -d
 ok "--exit-code-from with -d is refused"
+
+# --- abort watches attached containers only (docker compose) -----------------
+cat >abort.yaml <<'YAML'
+name: cliabort
+services:
+  init:
+    image: none
+    command: ["sh", "-c", "echo init done"]
+  side:
+    image: none
+    command: ["sh", "-c", "echo side failed; exit 4"]
+  srv:
+    image: none
+    command: ["sh", "-c", "echo srv up; echo $$$$ > pids/asrv; exec sleep 1000"]
+    stop_grace_period: 1s
+  app:
+    image: none
+    command: ["sh", "-c", "until [ -s pids/asrv ]; do sleep 0.05; done; echo app ran; exit 3"]
+    depends_on:
+      init: {condition: service_completed_successfully}
+      srv: {condition: service_started}
+YAML
+# prints "Attaching to" before the first log line; "NAME exited with code N" before "Aborting"
+before() {
+    _a=$(grep -nF -- "$2" "$1" | head -n1 | cut -d: -f1)
+    _b=$(grep -nF -- "$3" "$1" | head -n1 | cut -d: -f1)
+    [ -n "$_a" ] && [ -n "$_b" ] && [ "$_a" -lt "$_b" ] || {
+        cat "$1" >&2
+        fail "'$2' not before '$3' in $1"
+    }
+}
+rm -f pids/*
+expect_rc 3 "$BERTH" -f abort.yaml up --abort-on-container-exit app
+grep -qx "Attaching to app-1" "$T/out" || { cat "$T/out"; fail "Attaching to app-1 expected"; }
+before "$T/out" "Attaching to" "app-1  | app ran"
+before "$T/out" "app-1 exited with code 3" "Aborting on container exit..."
+lacks "$T/out" "init-1"
+dead pids/asrv
+ok "up --abort-on-container-exit SVC: an unattached init job does not abort"
+
+rm -f pids/*
+expect_rc 3 "$BERTH" -f abort.yaml up --abort-on-container-failure --no-attach side
+contains "$T/out" "Attaching to app-1, init-1, srv-1"
+contains "$T/out" "init-1 exited with code 0"
+lacks "$T/out" "side-1"
+before "$T/out" "app-1 exited with code 3" "Aborting on container exit..."
+dead pids/asrv
+ok "up --abort-on-container-failure: exit 0 and an unattached failure do not abort"
+
+rm -f pids/*
+expect_rc 4 "$BERTH" -f abort.yaml up --abort-on-container-failure
+before "$T/out" "side-1 exited with code 4" "Aborting on container exit..."
+[ ! -s pids/asrv ] || dead pids/asrv
+ok "up --abort-on-container-failure: the failing container's exit code"
+
+rm -f pids/*
+expect_rc 3 "$BERTH" -f abort.yaml up --exit-code-from app --attach srv
+contains "$T/out" "Attaching to app-1, srv-1"
+before "$T/out" "app-1 exited with code 3" "Aborting on container exit..."
+dead pids/asrv
+ok "up --exit-code-from SVC attaches and watches SVC"
 
 # --- run --rm: one-off container, its exit code, dependencies stopped after ---
 rm -f pids/*

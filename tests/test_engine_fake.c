@@ -511,6 +511,88 @@ static void test_abort_skips_init_jobs(void **state)
     h_close(&H);
 }
 
+/* The index of the ATTACH event naming container, -1 when there is none. */
+static int attach_index(const char *container)
+{
+    for (size_t i = 0; i < H.n_ev; i++)
+        if (H.ev[i].type == BERTH_COMPOSE_EV_ATTACH && strcmp(H.ev[i].container, container) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The index of the first STATE event of container, -1 when there is none. */
+static int first_state_index(const char *container)
+{
+    for (size_t i = 0; i < H.n_ev; i++)
+        if (H.ev[i].type == BERTH_COMPOSE_EV_STATE && strcmp(H.ev[i].container, container) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Only attached containers are watched: a dependency up was not asked for never aborts. */
+static void test_abort_watches_attached_only(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"app\":{\"image\":\"i\",\"command\":[\"exit\",\"3\",\"150\"],"
+                "\"depends_on\":{\"side\":{}}},"
+                "\"side\":{\"image\":\"i\",\"command\":[\"exit\",\"0\",\"20\"]}" END);
+    const char *services[] = {"app", NULL};
+    h_up(&H, &(struct berth_compose_up_options){.attach = true, .services = services,
+                                                .abort_on_container_exit = true,
+                                                .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_int_equal(H.exit_code, 3);
+    assert_true(fake_call_index("exit p-side-1 0") < fake_call_index("exit p-app-1 3"));
+    assert_true(h_find(&H, BERTH_COMPOSE_EV_ABORT, "p-app-1") >= 0);
+    assert_int_equal(h_find(&H, BERTH_COMPOSE_EV_ABORT, "p-side-1"), -1);
+    /* the attached set is announced before anything starts */
+    assert_true(attach_index("p-app-1") >= 0);
+    assert_int_equal(attach_index("p-side-1"), -1);
+    assert_true(attach_index("p-app-1") < first_state_index("p-side-1"));
+    assert_true(attach_index("p-app-1") < first_state_index("p-app-1"));
+    h_close(&H);
+}
+
+/* --no-attach takes a service out of the watch: its failure does not abort. */
+static void test_abort_on_failure_no_attach(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"side\":{\"image\":\"i\",\"command\":[\"exit\",\"4\",\"20\"]},"
+                "\"bad\":{\"image\":\"i\",\"command\":[\"exit\",\"5\",\"150\"]},"
+                "\"srv\":{\"image\":\"i\",\"command\":[\"sleep\"]}" END);
+    const char *no_attach[] = {"side", NULL};
+    h_up(&H, &(struct berth_compose_up_options){.attach = true, .no_attach = no_attach,
+                                                .abort_on_container_failure = true,
+                                                .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_int_equal(H.exit_code, 5);
+    assert_int_equal(h_find(&H, BERTH_COMPOSE_EV_ABORT, "p-side-1"), -1);
+    assert_true(h_find(&H, BERTH_COMPOSE_EV_ABORT, "p-bad-1") >= 0);
+    assert_true(fake_call_index("stop p-srv-1") > fake_call_index("exit p-bad-1 5"));
+    h_close(&H);
+}
+
+/* exit_code_from attaches (and so watches) its service even outside attach_services. */
+static void test_exit_code_from_attaches(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"test\":{\"image\":\"i\",\"command\":[\"exit\",\"7\",\"100\"]},"
+                "\"db\":{\"image\":\"i\",\"command\":[\"sleep\"]}" END);
+    const char *attach[] = {"db", NULL};
+    h_up(&H, &(struct berth_compose_up_options){.attach = true, .attach_services = attach,
+                                                .exit_code_from = "test", .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_int_equal(H.exit_code, 7);
+    assert_true(h_find(&H, BERTH_COMPOSE_EV_ABORT, "p-test-1") >= 0);
+    assert_true(h_find(&H, BERTH_COMPOSE_EV_LOG, "hello from p-test-1") >= 0);
+    assert_true(fake_call_index("stop p-db-1") > fake_call_index("exit p-test-1 7"));
+    assert_true(attach_index("p-test-1") >= 0 && attach_index("p-db-1") >= 0);
+    h_close(&H);
+}
+
 /* abort_on_container_failure ignores successful exits and aborts on the failing one. */
 static void test_abort_on_failure(void **state)
 {
@@ -887,6 +969,9 @@ int main(void)
         cmocka_unit_test(test_exit_code_from),
         cmocka_unit_test(test_abort_on_failure),
         cmocka_unit_test(test_abort_skips_init_jobs),
+        cmocka_unit_test(test_abort_watches_attached_only),
+        cmocka_unit_test(test_abort_on_failure_no_attach),
+        cmocka_unit_test(test_exit_code_from_attaches),
         cmocka_unit_test(test_attached_all_exit),
         cmocka_unit_test(test_interrupt),
         cmocka_unit_test(test_force_kill),

@@ -114,6 +114,9 @@ enum berth_compose_event_type {
     BERTH_COMPOSE_EV_RESOURCE,  /* a network / volume / image was created, removed, pulled ... */
     BERTH_COMPOSE_EV_WARNING,   /* something the user should know (skipped optional dependency ...) */
     BERTH_COMPOSE_EV_ABORT,     /* abort_on_container_exit/failure fired: the engine now stops all */
+    /* attached up: a container whose logs are streamed (and whose exit is watched); one per
+       such container, all emitted together before any of them changes state */
+    BERTH_COMPOSE_EV_ATTACH,
 };
 
 /**
