@@ -129,9 +129,27 @@ static bool one_of(const char *value, const char *const *choices)
     return false;
 }
 
+static int run_main(struct cli_globals *gp, int argc, char **argv);
+
+/* Frees what the global options allocated (the sanitizer run counts leaks at exit). */
+static void globals_free(struct cli_globals *g)
+{
+    free(g->files.v);
+    free(g->env_files.v);
+    free(g->profiles.v);
+}
+
 int main(int argc, char **argv)
 {
     struct cli_globals g = {.parallel = 0}; /* 0: not given (COMPOSE_PARALLEL_LIMIT applies) */
+    int rc = run_main(&g, argc, argv);
+    globals_free(&g);
+    return rc;
+}
+
+/* Parses the global options into *gp and runs the command. */
+static int run_main(struct cli_globals *gp, int argc, char **argv)
+{
     static const char *const ansi_choices[] = {"never", "always", "auto", NULL};
     static const char *const progress_choices[] = {"auto", "tty", "plain", "quiet", "json", NULL};
     static const char *const verify_choices[] = {"off", "warn", "enforce", NULL};
@@ -142,34 +160,34 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+:f:p:vh", global_options, NULL)) != -1) {
         switch (c) {
         case 'f':
-            cli_list_push(&g.files, optarg);
+            cli_list_push(&gp->files, optarg);
             break;
         case 'p':
-            g.project_name = optarg;
+            gp->project_name = optarg;
             break;
         case OPT_PROJECT_DIRECTORY:
-            g.project_directory = optarg;
+            gp->project_directory = optarg;
             break;
         case OPT_ENV_FILE:
-            cli_list_push(&g.env_files, optarg);
+            cli_list_push(&gp->env_files, optarg);
             break;
         case OPT_PROFILE:
-            cli_list_push(&g.profiles, optarg);
+            cli_list_push(&gp->profiles, optarg);
             break;
         case OPT_ANSI:
             if (!one_of(optarg, ansi_choices))
                 return cli_usage_error("use never, always or auto",
                                        "--ansi: invalid value '%s'", optarg);
-            g.ansi = optarg;
+            gp->ansi = optarg;
             break;
         case OPT_NO_ANSI:
-            g.ansi = "never";
+            gp->ansi = "never";
             break;
         case OPT_PROGRESS:
             if (!one_of(optarg, progress_choices))
                 return cli_usage_error("use auto, tty, plain, quiet or json",
                                        "--progress: invalid value '%s'", optarg);
-            g.progress = optarg;
+            gp->progress = optarg;
             break;
         case OPT_PARALLEL: {
             char *end;
@@ -177,30 +195,30 @@ int main(int argc, char **argv)
             if (*optarg == '\0' || *end != '\0' || n == 0 || n < -1 || n > 1000000)
                 return cli_usage_error("use a positive number, or -1 for unlimited",
                                        "--parallel: invalid value '%s'", optarg);
-            g.parallel = (int)n;
+            gp->parallel = (int)n;
             break;
         }
         case OPT_BACKEND:
-            g.backend = optarg;
+            gp->backend = optarg;
             break;
         case OPT_PLUGIN_DIR:
-            g.plugin_dir = optarg;
+            gp->plugin_dir = optarg;
             break;
         case OPT_DRY_RUN:
-            g.dry_run = true;
+            gp->dry_run = true;
             break;
         case OPT_VERBOSE:
-            g.verbose = true;
+            gp->verbose = true;
             break;
         case OPT_VERIFY:
             if (!one_of(optarg, verify_choices))
                 return cli_usage_error("use off, warn or enforce", "--verify: invalid value '%s'",
                                        optarg);
-            g.verify = optarg;
+            gp->verify = optarg;
             break;
         case 'v': {
             char *sub[] = {"version", NULL};
-            return cmd_version(&g, 1, sub);
+            return cmd_version(gp, 1, sub);
         }
         case 'h':
             usage(stdout);
@@ -228,7 +246,7 @@ int main(int argc, char **argv)
             optind = 1;
             optreset = 1;
 #endif
-            return cmd->run(&g, sub_argc, sub_argv);
+            return cmd->run(gp, sub_argc, sub_argv);
         }
     }
     return cli_usage_error("run 'berth --help' for the list of commands", "unknown command '%s'",
