@@ -54,6 +54,13 @@ extern char **environ;
 /* Bytes read from a pipe per EV_READ. */
 #define PROC_READ_CHUNK (64 * 1024)
 /*
+ * A LINES stream that has just yielded data is parked: its EV_READ is off
+ * and it is read again on the next drain tick, PROC_DRAIN_MS later, while it
+ * keeps yielding data. Many chatty children then cost one wake-up per tick
+ * instead of one per line; a quiet stream is read as soon as data arrives.
+ */
+#define PROC_DRAIN_MS 10
+/*
  * vfork where its semantics are dependable (Linux: clone(CLONE_VM|CLONE_VFORK),
  * the same as glibc's posix_spawn and Go's os/exec): no page tables are
  * copied and no copy-on-write faults follow in the parent, so a spawn costs
@@ -181,6 +188,8 @@ struct proc_stream {
     char *cap; /* CAPTURE: the bytes kept, NUL-terminated */
     size_t cap_len, cap_size;
     bool over; /* CAPTURE: the limit was exceeded; the rest is dropped */
+    bool parked;                     /* on st's parked or draining list, EV_READ off */
+    struct proc_stream *parked_next;
 };
 
 struct berth_proc {
@@ -234,6 +243,8 @@ struct proc_state {
     struct event *ev_sweep;
     bool use_pidfd;
     char *readbuf;
+    struct event *ev_drain;                 /* the drain tick, pending while any stream is parked */
+    struct proc_stream *parked, *draining; /* streams read on the tick; the tick's own list */
     /* SIGCHLD fallback */
     struct event *ev_sigchld; /* added while nfallback > 0 */
     struct event *ev_poke;    /* activated by another engine's SIGCHLD */
@@ -298,6 +309,8 @@ static void proc_sweep_cb(evutil_socket_t fd, short what, void *arg);
 static void proc_sigchld_cb(evutil_socket_t fd, short what, void *arg);
 /* Another engine saw SIGCHLD: check ours. */
 static void proc_poke_cb(evutil_socket_t fd, short what, void *arg);
+/* The drain tick: reads the parked streams. */
+static void proc_drain_cb(evutil_socket_t fd, short what, void *arg);
 
 /* True when the environment variable is set to something other than "" or "0". */
 static bool proc_env_flag(const char *name)
@@ -320,7 +333,9 @@ static struct proc_state *proc_state_get(struct berth_engine *eng)
     st->ev_sweep = event_new(st->base, -1, 0, proc_sweep_cb, st);
     st->ev_sigchld = evsignal_new(st->base, SIGCHLD, proc_sigchld_cb, st);
     st->ev_poke = event_new(st->base, -1, 0, proc_poke_cb, st);
-    if (st->ev_sweep == NULL || st->ev_sigchld == NULL || st->ev_poke == NULL)
+    st->ev_drain = evtimer_new(st->base, proc_drain_cb, st);
+    if (st->ev_sweep == NULL || st->ev_sigchld == NULL || st->ev_poke == NULL ||
+        st->ev_drain == NULL)
         abort(); /* event_new fails only on OOM */
     engine_set_slot(eng, ENGINE_SLOT_PROC, st, proc_state_free);
     return st;
@@ -627,18 +642,50 @@ static void proc_stream_capture(struct proc_stream *s, const char *data, size_t 
     }
 }
 
-/* A pipe is readable: one read, delivered; EOF closes the stream. */
-static void proc_stream_cb(evutil_socket_t fd, short what, void *arg)
+/* Parks s until the next drain tick (see PROC_DRAIN_MS). */
+static void proc_stream_park(struct proc_stream *s)
 {
-    struct proc_stream *s = arg;
+    struct proc_state *st = s->p->st;
+    event_del(s->ev);
+    s->parked = true;
+    s->parked_next = st->parked;
+    st->parked = s;
+    if (!evtimer_pending(st->ev_drain, NULL)) {
+        struct timeval tv = {0, PROC_DRAIN_MS * 1000};
+        evtimer_add(st->ev_drain, &tv);
+    }
+}
+
+/* Takes s off the parked or the draining list. */
+static void proc_stream_unpark(struct proc_stream *s)
+{
+    struct proc_state *st = s->p->st;
+    if (!s->parked)
+        return;
+    s->parked = false;
+    struct proc_stream **lists[] = {&st->parked, &st->draining};
+    for (size_t i = 0; i < 2; i++)
+        for (struct proc_stream **pp = lists[i]; *pp != NULL; pp = &(*pp)->parked_next)
+            if (*pp == s) {
+                *pp = s->parked_next;
+                return;
+            }
+}
+
+/* One read, delivered; EOF closes the stream. drained: from the drain tick, EV_READ off. */
+static void proc_stream_read(struct proc_stream *s, bool drained)
+{
     struct berth_proc *p = s->p;
     struct proc_state *st = p->st;
     if (st->readbuf == NULL)
         st->readbuf = xmalloc(PROC_READ_CHUNK);
     ssize_t n = read(s->fd, st->readbuf, PROC_READ_CHUNK);
     if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            if (drained)
+                event_add(s->ev, NULL); /* quiet again: back to EV_READ */
             return;
+        }
         berth_error_set(&p->error, BERTH_E_SYSTEM, errno, "cannot read the %s of '%s'",
                         s->id == BERTH_STDOUT ? "stdout" : "stderr", p->name);
         proc_stream_close(s, true);
@@ -648,12 +695,42 @@ static void proc_stream_cb(evutil_socket_t fd, short what, void *arg)
         proc_stream_close(s, true);
         return;
     }
+    /* a full chunk means more is waiting: keep reading at once */
+    if (s->mode == BERTH_OUT_LINES && n < PROC_READ_CHUNK && p->life < LIFE_DONE)
+        proc_stream_park(s);
+    else if (drained)
+        event_add(s->ev, NULL);
     if (p->life >= LIFE_DONE)
         return; /* abandoned: drained until the sweep closes the pipe */
     if (s->mode == BERTH_OUT_CAPTURE)
         proc_stream_capture(s, st->readbuf, (size_t)n);
     else
         linebuf_feed(&s->lb, st->readbuf, (size_t)n, proc_stream_emit, s);
+}
+
+/* EV_READ on an output pipe. */
+static void proc_stream_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    proc_stream_read(arg, false);
+}
+
+/* The drain tick: one read of each parked stream. */
+static void proc_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct proc_state *st = arg;
+    (void)fd;
+    (void)what;
+    /* on_line may close or park streams: each is taken off the list before it is read */
+    st->draining = st->parked;
+    st->parked = NULL;
+    while (st->draining != NULL) {
+        struct proc_stream *s = st->draining;
+        st->draining = s->parked_next;
+        s->parked = false;
+        proc_stream_read(s, true);
+    }
 }
 
 /* Opens the stream on our read end of its pipe. */
@@ -683,6 +760,7 @@ static void proc_stream_close(struct proc_stream *s, bool deliver_tail)
     struct berth_proc *p = s->p;
     if (s->fd < 0)
         return;
+    proc_stream_unpark(s);
     event_free(s->ev);
     s->ev = NULL;
     close(s->fd);
@@ -869,6 +947,7 @@ static void proc_state_free(void *data)
     event_free(st->ev_sweep);
     event_free(st->ev_sigchld);
     event_free(st->ev_poke);
+    event_free(st->ev_drain);
     free(st->readbuf);
     free(st);
 }
