@@ -99,6 +99,7 @@ int cmd_logs(struct cli_globals *g, int argc, char **argv)
     struct logs l = {.p = p};
     bool color = !no_color && cli_use_color(g, STDOUT_FILENO);
     l.lv = logview_new(stdout, color, !no_prefix);
+    logview_attach(l.lv, project_base(p));
     project_signals(p, NULL, NULL);
     struct berth_error *err = NULL;
     struct berth_compose_ps_options po = {.services = args_or_null(&services), .all = true};
@@ -116,6 +117,7 @@ int cmd_logs(struct cli_globals *g, int argc, char **argv)
     }
     if (rc == 0 && l.failed)
         rc = CLI_EXIT_FAILURE;
+    logview_attach(l.lv, NULL); /* before the base goes */
     project_close(p);
     logview_free(l.lv);
 out:

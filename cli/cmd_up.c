@@ -294,6 +294,7 @@ int cmd_up(struct cli_globals *g, int argc, char **argv)
     if (u.attach) {
         bool color = !f.no_color && cli_use_color(g, STDOUT_FILENO);
         u.lv = logview_new(stdout, color, !f.no_log_prefix);
+        logview_attach(u.lv, project_base(p));
         progress_set_foreground(u.prog, true);
         u.sub = berth_compose_subscribe(c, on_event, &u);
         project_signals(p, on_signal, &u);
@@ -317,6 +318,8 @@ int cmd_up(struct cli_globals *g, int argc, char **argv)
     for (size_t i = 0; i < u.n_attaching; i++)
         free(u.attaching[i]);
     free(u.attaching);
+    if (u.lv != NULL)
+        logview_attach(u.lv, NULL); /* before the base goes */
     project_close(p);
     logview_free(u.lv);
 out:

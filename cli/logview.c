@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "cli/logview.h"
 
 /* docker compose's rainbow: cyan, yellow, green, magenta, blue, then their intense forms. */
@@ -25,6 +27,8 @@ struct logview {
     size_t n, cap;
     size_t next_color;
     int width;
+    struct event *flush_ev; /* with a base: one flush per loop turn */
+    bool flush_pending;
 };
 
 /* Creates an empty view. */
@@ -37,6 +41,42 @@ struct logview *logview_new(FILE *out, bool color, bool prefix)
     lv->color = color;
     lv->prefix = prefix;
     return lv;
+}
+
+/* Flushes the lines of this loop turn in one write. */
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct logview *lv = arg;
+    (void)fd;
+    (void)what;
+    lv->flush_pending = false;
+    fflush(lv->out);
+}
+
+/* Flushes now, or once the loop turn's other events have run. */
+static void flush(struct logview *lv)
+{
+    if (lv->flush_ev == NULL) {
+        fflush(lv->out);
+    } else if (!lv->flush_pending) {
+        lv->flush_pending = true;
+        event_active(lv->flush_ev, EV_TIMEOUT, 0);
+    }
+}
+
+/* Flushes on base's loop from now on; NULL: at once again. */
+void logview_attach(struct logview *lv, struct event_base *base)
+{
+    fflush(lv->out);
+    if (lv->flush_ev != NULL)
+        event_free(lv->flush_ev);
+    lv->flush_ev = NULL;
+    lv->flush_pending = false;
+    if (base == NULL)
+        return;
+    lv->flush_ev = event_new(base, -1, 0, flush_cb, lv);
+    if (lv->flush_ev == NULL)
+        abort();
 }
 
 /* Finds or adds the presenter of name. */
@@ -95,7 +135,7 @@ void logview_line(struct logview *lv, const char *name, const char *line, size_t
     if (complete)
         fputc('\n', lv->out);
     p->mid_line = !complete;
-    fflush(lv->out);
+    flush(lv);
 }
 
 /* Prints a coloured status line, ending a pending partial line first. */
@@ -115,7 +155,7 @@ void logview_status(struct logview *lv, const char *name, const char *fmt, ...)
     if (lv->color)
         fputs("\033[0m", lv->out);
     fputc('\n', lv->out);
-    fflush(lv->out);
+    flush(lv);
 }
 
 /* Frees the presenters and the view. */
@@ -123,6 +163,7 @@ void logview_free(struct logview *lv)
 {
     if (lv == NULL)
         return;
+    logview_attach(lv, NULL);
     for (size_t i = 0; i < lv->n; i++)
         free(lv->p[i].name);
     free(lv->p);

@@ -18,6 +18,15 @@ struct logview;
 /* A view writing to out; prefix false prints bare lines (--no-log-prefix). */
 struct logview *logview_new(FILE *out, bool color, bool prefix);
 
+struct event_base;
+
+/*
+ * Batches output on base's loop: lines are flushed once per loop turn, not
+ * one write per line. Without it (or after base NULL, which must come before
+ * base is freed) every line is flushed at once.
+ */
+void logview_attach(struct logview *lv, struct event_base *base);
+
 /* Registers a container name (its colour and the prefix width); idempotent. */
 void logview_register(struct logview *lv, const char *name);
 

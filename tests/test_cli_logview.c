@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "cli/logview.h"
 
 struct capture {
@@ -90,6 +92,31 @@ static void test_colours_rotate(void **state)
     free(c.buf);
 }
 
+/* Attached to a loop: the lines of one turn reach the stream in one flush. */
+static void test_flush_per_loop_turn(void **state)
+{
+    struct capture c;
+    cap_open(&c);
+    struct event_base *base = event_base_new();
+    assert_non_null(base);
+    struct logview *lv = logview_new(c.f, false, true);
+    logview_attach(lv, base);
+    logview_line(lv, "a-1", "x", 1, true);
+    logview_line(lv, "b-1", "y", 1, true);
+    assert_int_equal(c.len, 0); /* still in the FILE's buffer */
+    assert_int_not_equal(event_base_loop(base, EVLOOP_ONCE), -1);
+    assert_string_equal(c.buf, "a-1  | x\nb-1  | y\n");
+    logview_line(lv, "a-1", "z", 1, true);
+    logview_attach(lv, NULL); /* detaching flushes */
+    event_base_free(base);
+    assert_string_equal(c.buf, "a-1  | x\nb-1  | y\na-1  | z\n");
+    logview_line(lv, "b-1", "w", 1, true); /* detached: at once */
+    assert_string_equal(c.buf, "a-1  | x\nb-1  | y\na-1  | z\nb-1  | w\n");
+    logview_free(lv);
+    fclose(c.f);
+    free(c.buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +124,7 @@ int main(void)
         cmocka_unit_test(test_pieces_keep_one_prefix),
         cmocka_unit_test(test_no_prefix),
         cmocka_unit_test(test_colours_rotate),
+        cmocka_unit_test(test_flush_per_loop_turn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
