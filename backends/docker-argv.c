@@ -130,13 +130,22 @@ void docker_argv_probe(const struct docker_cli *cli, struct drv_argv *out)
 {
     switch (cli->dialect) {
     case DOCKER_DIALECT_PODMAN:
-        begin(cli, out, "info", "--format=json");
+        /* not `podman info`: it inspects storage in depth and takes seconds */
+        begin(cli, out, "version", "--format=json");
         break;
     case DOCKER_DIALECT_DOCKER:
     case DOCKER_DIALECT_NERDCTL:
         begin(cli, out, "version", "--format={{json .}}");
         break;
     }
+}
+
+/* The probe's runtime check: a listing that opens storage and state but matches nothing. */
+void docker_argv_probe_runtime(const struct docker_cli *cli, struct drv_argv *out)
+{
+    begin(cli, out, "ps", "--all");
+    drv_argv_push(out, "--quiet");
+    drv_argv_push(out, "--filter=label=" DOCKER_PROBE_LABEL);
 }
 
 /* ----------------------------------------------------------------- create */

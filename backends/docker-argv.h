@@ -31,8 +31,18 @@ struct docker_cli {
 /* Name of a dialect's CLI ("podman" ...). */
 const char *docker_argv_dialect_name(enum docker_dialect d);
 
-/* The liveness probe: podman info / docker version / nerdctl version, JSON output. */
+/* The liveness probe: podman / docker / nerdctl version, JSON output. */
 void docker_argv_probe(const struct docker_cli *cli, struct drv_argv *out);
+
+/* A label no container carries: the runtime check lists nothing. */
+#define DOCKER_PROBE_LABEL "io.berth.probe"
+
+/*
+ * The probe's second step for a local podman (whose version output has no
+ * Server section, so nothing proved the engine works): `ps --all --quiet
+ * --filter=label=io.berth.probe`, which initialises storage and the state DB.
+ */
+void docker_argv_probe_runtime(const struct docker_cli *cli, struct drv_argv *out);
 
 /*
  * `create` with the whole spec. For the docker dialect the networks after

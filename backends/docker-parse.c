@@ -1023,12 +1023,14 @@ int docker_parse_volumes(const struct docker_parse *p, enum docker_dialect d, bo
 
 /* ------------------------------------------------------------------ probe */
 
-/* The engine version: podman info .version.Version, docker .Server.Version,
- * nerdctl .Server.Components[containerd].Version (else .Client.Version). */
+/* The engine version: podman .Server.Version (remote) else .Client.Version (local),
+ * docker .Server.Version, nerdctl .Server.Components[containerd].Version (else
+ * .Client.Version). */
 int docker_parse_probe(const struct docker_parse *p, enum docker_dialect d, const char *text,
-                       size_t len, const char **version, struct berth_error **err)
+                       size_t len, const char **version, bool *engine, struct berth_error **err)
 {
     *version = NULL;
+    *engine = true;
     json_t *j = drv_json_parse(p->host, p->cmd, text, len, err);
     if (j == NULL)
         return -1;
@@ -1038,7 +1040,12 @@ int docker_parse_probe(const struct docker_parse *p, enum docker_dialect d, cons
     }
     const char *v = NULL;
     if (d == DOCKER_DIALECT_PODMAN) {
-        v = drv_jstr(drv_jobj(j, "version"), "Version");
+        /* podman --remote / podman machine: the Server section is the engine's answer */
+        v = drv_jstr(drv_jobj(j, "Server"), "Version");
+        if (v == NULL) {
+            v = drv_jstr(drv_jobj(j, "Client"), "Version");
+            *engine = false;
+        }
     } else {
         json_t *server = drv_jobj(j, "Server");
         v = drv_jstr(server, "Version");

@@ -73,9 +73,14 @@ int docker_parse_volumes(const struct docker_parse *p, enum docker_dialect d, bo
                          size_t n_filters, const struct berth_volume_info **out, size_t *n_out,
                          struct berth_error **err);
 
-/* The runtime version from the probe's JSON (podman info, docker/nerdctl version). */
+/*
+ * The runtime version from the probe's JSON (podman/docker/nerdctl version).
+ * *engine is true when the output proves an engine answered (docker, nerdctl,
+ * a remote podman's Server section); false for a local podman, whose CLI is
+ * the engine: the caller still checks its runtime (docker_argv_probe_runtime).
+ */
 int docker_parse_probe(const struct docker_parse *p, enum docker_dialect d, const char *text,
-                       size_t len, const char **version, struct berth_error **err);
+                       size_t len, const char **version, bool *engine, struct berth_error **err);
 
 /*
  * One line of `events`. Returns 1 with *ev filled, 0 for a line to skip

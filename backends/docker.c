@@ -306,7 +306,19 @@ static void dk_probe_run(struct drv_job *job, struct drv_argv *argv, const char 
     free(bin);
 }
 
-/* Step: the CLI's version/info answered. */
+/* Step: a local podman listed (no) containers: its storage and state work. */
+static void dk_probe_runtime_done(struct drv_job *job, const struct berth_proc_result *res)
+{
+    struct dk_data *d = job->data;
+    if (!drv_job_ok(res)) {
+        dk_probe_reason_from(job, res);
+        dk_probe_report(job, false, NULL);
+        return;
+    }
+    dk_probe_report(job, true, d->probe.version);
+}
+
+/* Step: the CLI's version answered. */
 static void dk_probe_main_done(struct drv_job *job, const struct berth_proc_result *res)
 {
     struct dk_data *d = job->data;
@@ -317,17 +329,27 @@ static void dk_probe_main_done(struct drv_job *job, const struct berth_proc_resu
     }
     struct docker_parse p = dk_parser(job);
     const char *version = NULL;
+    bool engine = true;
     struct berth_error *err = NULL;
-    if (docker_parse_probe(&p, d->st->cli.dialect, res->out, res->out_len, &version, &err) < 0) {
+    if (docker_parse_probe(&p, d->st->cli.dialect, res->out, res->out_len, &version, &engine,
+                           &err) < 0) {
         drv_buf_adds(&d->probe_reason, job->host->error_message(err));
         job->host->error_free(err);
         dk_probe_report(job, false, NULL);
         return;
     }
+    if (!engine) {
+        /* a local podman: the version came from the CLI alone; make it open its runtime */
+        d->probe.version = version;
+        struct drv_argv argv;
+        docker_argv_probe_runtime(&d->st->cli, &argv);
+        dk_probe_run(job, &argv, d->st->cli.name, d->st->prefix_len, dk_probe_runtime_done);
+        return;
+    }
     dk_probe_report(job, true, version);
 }
 
-/* Runs the CLI's liveness command (podman info, docker/nerdctl version). */
+/* Runs the CLI's liveness command (podman/docker/nerdctl version). */
 static void dk_probe_main(struct drv_job *job)
 {
     struct dk_data *d = job->data;

@@ -133,13 +133,15 @@ rc=$(doctor "$tmp/out8")
 expect_in "$tmp/out8" "podman is installed ($tmp/fake/podman) but did not answer"
 expect_in "$tmp/out8" "the service is down"
 
-# 6. podman that answers (the driver's probe reads `podman info`): usable, exit 0.
-if [ -n "${BERTH_PLUGIN_PATH:-}" ] && [ -f "$FIX/podman/info.json" ]; then
+# 6. podman that answers (the driver's probe reads `podman version`, then lists
+#    nothing with `podman ps`): usable, exit 0.
+if [ -n "${BERTH_PLUGIN_PATH:-}" ] && [ -f "$FIX/podman/version.json" ]; then
     catbin=$(command -v cat)
     cat >"$tmp/fake/podman" <<EOF
 #!/bin/sh
 case "\$*" in
-  info*) exec '$catbin' '$FIX/podman/info.json' ;;
+  version*) exec '$catbin' '$FIX/podman/version.json' ;;
+  ps*) exit 0 ;;
   *) exit 1 ;;
 esac
 EOF

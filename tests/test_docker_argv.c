@@ -579,8 +579,14 @@ static void test_probe_and_reaper(void **state)
     (void)state;
     struct drv_argv a;
     docker_argv_probe(&podman, &a);
-    static const char *const pp[] = {"podman", "info", "--format=json", NULL};
+    static const char *const pp[] = {"podman", "version", "--format=json", NULL};
     check_argv(&a, pp);
+    drv_argv_free(&a);
+    /* a local podman's runtime check: opens storage and the state DB, lists nothing */
+    docker_argv_probe_runtime(&podman, &a);
+    static const char *const pr[] = {"podman", "ps", "--all", "--quiet",
+                                     "--filter=label=io.berth.probe", NULL};
+    check_argv(&a, pr);
     drv_argv_free(&a);
     docker_argv_probe(&lima, &a);
     static const char *const pl[] = {"limactl", "shell",   "default", "nerdctl",

@@ -427,7 +427,11 @@ static void test_networks_volumes(void **state)
     free(text);
 }
 
-/* Probes: podman info, docker version (real engine and podman's API), no engine, nerdctl. */
+/*
+ * Probes: podman version (local: the CLI only, the runtime still to check;
+ * remote: the Server section proves the engine), docker version (real engine
+ * and podman's API), no engine, nerdctl.
+ */
 static void test_probe(void **state)
 {
     (void)state;
@@ -435,11 +439,13 @@ static void test_probe(void **state)
         const char *file;
         enum docker_dialect d;
         const char *version;
+        bool engine;
     } cases[] = {
-        {"podman/info.json", DOCKER_DIALECT_PODMAN, "4.3.1"},
-        {"docker/version.json", DOCKER_DIALECT_DOCKER, "4.3.1"},
-        {"docker/engine-version.json", DOCKER_DIALECT_DOCKER, "26.1.1"},
-        {"nerdctl/version.json", DOCKER_DIALECT_NERDCTL, "v1.7.16"},
+        {"podman/version.json", DOCKER_DIALECT_PODMAN, "4.3.1", false},
+        {"podman/version-remote.json", DOCKER_DIALECT_PODMAN, "4.3.1", true},
+        {"docker/version.json", DOCKER_DIALECT_DOCKER, "4.3.1", true},
+        {"docker/engine-version.json", DOCKER_DIALECT_DOCKER, "26.1.1", true},
+        {"nerdctl/version.json", DOCKER_DIALECT_NERDCTL, "v1.7.16", true},
     };
     struct docker_parse p = parser("x version");
     struct berth_error *err = NULL;
@@ -447,16 +453,26 @@ static void test_probe(void **state)
         size_t len;
         char *text = test_fixture(cases[i].file, &len);
         const char *v;
-        assert_int_equal(docker_parse_probe(&p, cases[i].d, text, len, &v, &err), 0);
+        bool engine = !cases[i].engine;
+        assert_int_equal(docker_parse_probe(&p, cases[i].d, text, len, &v, &engine, &err), 0);
         assert_string_equal(v, cases[i].version);
+        assert_true(engine == cases[i].engine);
         free(text);
     }
     size_t len;
     char *text = test_fixture("docker/version-no-engine.json", &len);
     const char *v;
-    assert_int_equal(docker_parse_probe(&p, DOCKER_DIALECT_DOCKER, text, len, &v, &err), -1);
+    bool engine;
+    assert_int_equal(
+        docker_parse_probe(&p, DOCKER_DIALECT_DOCKER, text, len, &v, &engine, &err), -1);
     check_parse_err(&err, "x version", "is the engine running");
     free(text);
+    /* podman's output without any version */
+    static const char no_version[] = "{\"Client\":{\"Os\":\"linux\"}}";
+    assert_int_equal(docker_parse_probe(&p, DOCKER_DIALECT_PODMAN, no_version,
+                                        sizeof(no_version) - 1, &v, &engine, &err),
+                     -1);
+    check_parse_err(&err, "x version", "is the engine running");
     text = test_fixture("nerdctl/lima-list.jsonl", &len);
     const char *status;
     struct docker_parse pl = parser("limactl list");
