@@ -14,8 +14,8 @@
  * - Stop: stop_signal to the process group, SIGKILL to the group after the
  *   grace period (stop_grace_period, default 10 s).
  * - Logs: the process's stdout/stderr lines, the most recent kept in memory
- *   (10000 lines / 4 MiB per container) for `logs`, streamed live to
- *   followers. Events (create, start, kill, die, stop, destroy) come from the
+ *   (10000 lines / 4 MiB per container, 8 MiB for all containers) for
+ *   `logs`, streamed live to followers. Events (create, start, kill, die, stop, destroy) come from the
  *   driver itself: exits are learned from the child's completion.
  * - Networks and volumes are records only, so that the engine's resource
  *   steps succeed; ports are not published (the process binds host ports
@@ -58,6 +58,9 @@ extern char **environ;
 
 #define LOG_MAX_LINES 10000
 #define LOG_MAX_BYTES (4u << 20)
+/* All containers' logs together: each keeps an equal share, at least LOG_MIN_BYTES. */
+#define LOG_BUDGET_BYTES (8u << 20)
+#define LOG_MIN_BYTES (64u << 10)
 #define STOP_GRACE_DEFAULT_S 10
 
 struct pdrv;
@@ -115,7 +118,7 @@ struct pctr {
     struct berth_timer *kill_timer;
     bool stopping;
     struct plog **ring;
-    size_t ring_start, ring_n, ring_bytes;
+    size_t ring_start, ring_n, ring_cap, ring_bytes;
     struct pwatch *watchers;
     int delivering;
 };
@@ -141,6 +144,7 @@ struct precord {
 struct pdrv {
     const struct berth_host *host;
     struct pctr *ctrs;
+    size_t n_ctrs;
     struct pexec *execs;
     struct precord *nets;
     size_t n_nets, cap_nets;
@@ -508,7 +512,7 @@ static void ctr_free(struct pctr *c)
         watch_free(w);
     }
     for (size_t i = 0; i < c->ring_n; i++)
-        free(c->ring[(c->ring_start + i) % LOG_MAX_LINES]);
+        free(c->ring[(c->ring_start + i) % c->ring_cap]);
     free(c->ring);
     c->drv->host->timer_free(c->kill_timer);
     free(c->id);
@@ -627,21 +631,40 @@ static void ctr_finish_watchers(struct pctr *c, bool all, enum pwatch_kind kind,
     ctr_sweep(c);
 }
 
+/* Memory a stored line takes, as the limits count it. */
+static size_t plog_size(const struct plog *l)
+{
+    return sizeof(*l) + l->len + 1;
+}
+
 /* Appends a line to the ring, evicting the oldest beyond the limits. */
 static void ring_push(struct pctr *c, struct plog *l)
 {
-    if (c->ring == NULL)
-        c->ring = xcalloc(LOG_MAX_LINES, sizeof(*c->ring));
-    while (c->ring_n > 0 && (c->ring_n == LOG_MAX_LINES || c->ring_bytes + l->len > LOG_MAX_BYTES)) {
+    if (c->ring_n == c->ring_cap && c->ring_cap < LOG_MAX_LINES) {
+        /* grow as lines come (a quiet container keeps a small array), unwrapped */
+        size_t cap = c->ring_cap ? c->ring_cap * 2 : 64;
+        if (cap > LOG_MAX_LINES)
+            cap = LOG_MAX_LINES;
+        struct plog **ring = xcalloc(cap, sizeof(*ring));
+        for (size_t i = 0; i < c->ring_n; i++)
+            ring[i] = c->ring[(c->ring_start + i) % c->ring_cap];
+        free(c->ring);
+        c->ring = ring;
+        c->ring_cap = cap;
+        c->ring_start = 0;
+    }
+    size_t max = LOG_BUDGET_BYTES / (c->drv->n_ctrs ? c->drv->n_ctrs : 1);
+    max = max > LOG_MAX_BYTES ? LOG_MAX_BYTES : max < LOG_MIN_BYTES ? LOG_MIN_BYTES : max;
+    while (c->ring_n > 0 && (c->ring_n == LOG_MAX_LINES || c->ring_bytes + plog_size(l) > max)) {
         struct plog *old = c->ring[c->ring_start];
-        c->ring_bytes -= old->len;
+        c->ring_bytes -= plog_size(old);
         free(old);
-        c->ring_start = (c->ring_start + 1) % LOG_MAX_LINES;
+        c->ring_start = (c->ring_start + 1) % c->ring_cap;
         c->ring_n--;
     }
-    c->ring[(c->ring_start + c->ring_n) % LOG_MAX_LINES] = l;
+    c->ring[(c->ring_start + c->ring_n) % c->ring_cap] = l;
     c->ring_n++;
-    c->ring_bytes += l->len;
+    c->ring_bytes += plog_size(l);
 }
 
 /* Sends one stored line to a logs caller, with a timestamp when asked. */
@@ -715,6 +738,7 @@ static void ctr_remove(struct pctr *c)
     for (struct pctr **pp = &d->ctrs; *pp != NULL; pp = &(*pp)->next) {
         if (*pp == c) {
             *pp = c->next;
+            d->n_ctrs--;
             break;
         }
     }
@@ -837,6 +861,7 @@ static void op_create(void *state, struct berth_op *op, const struct berth_op_re
                      c->name);
     c->next = d->ctrs;
     d->ctrs = c;
+    d->n_ctrs++;
     emit_ctr(c, "create", -1, NULL, NULL);
     struct berth_op_result r = {.id = c->id};
     d->host->op_complete(op, NULL, &r);
@@ -1086,13 +1111,13 @@ static void op_logs(void *state, struct berth_op *op, const struct berth_op_req 
         return;
     }
     size_t first = 0;
-    while (first < c->ring_n && c->ring[(c->ring_start + first) % LOG_MAX_LINES]->ts_ns < since)
+    while (first < c->ring_n && c->ring[(c->ring_start + first) % c->ring_cap]->ts_ns < since)
         first++;
     if (req->tail >= 0 && c->ring_n - first > (size_t)req->tail)
         first = c->ring_n - (size_t)req->tail;
     for (size_t i = first; i < c->ring_n; i++)
         send_line(req->on_line, req->stream_user, req->timestamps,
-                  c->ring[(c->ring_start + i) % LOG_MAX_LINES]);
+                  c->ring[(c->ring_start + i) % c->ring_cap]);
     if (req->follow && c->state == BERTH_CSTATE_RUNNING) {
         struct pwatch *w = watch_add(d, c, W_FOLLOW, op);
         w->on_line = req->on_line;
