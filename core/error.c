@@ -20,6 +20,8 @@ struct berth_error {
 
 /* Builds the innermost message once, appending strerror when errno is set. */
 static struct berth_error *error_vnew(int code, int sys_errno, const char *fmt, va_list ap)
+    BERTH_PRINTF(3, 0);
+static struct berth_error *error_vnew(int code, int sys_errno, const char *fmt, va_list ap)
 {
     struct berth_error *e = xcalloc(1, sizeof(*e));
     e->code = code;

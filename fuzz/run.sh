@@ -35,7 +35,7 @@ UBSAN_OPTIONS=print_stacktrace=1 ./fuzz-loader -max_total_time="$half" -max_len=
 UBSAN_OPTIONS=print_stacktrace=1 ./fuzz-interp -max_total_time="$rest" -max_len=4096 -timeout=10 \
   corpus-interp 2>fuzz-interp.log || status=1
 for t in loader interp; do
-  echo "fuzz $t: $(grep -Eo '#[0-9]+ +DONE.*|stat::number_of_executed_units: [0-9]+' fuzz-$t.log | tail -1)"
+  echo "fuzz $t: $(grep -Eo 'Done [0-9]+ runs in [0-9]+ second|#[0-9]+ +DONE.*|stat::number_of_executed_units: [0-9]+' fuzz-$t.log | tail -1)"
   if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' fuzz-$t.log; then
     status=1
     grep -E -A30 'ERROR: |runtime error:' fuzz-$t.log | head -60
