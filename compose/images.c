@@ -35,6 +35,8 @@ struct ijob {
     bool may_build;   /* build when the image is missing */
     bool may_pull;    /* pull when the image is missing */
     struct eop *e;    /* the step in flight */
+    struct service **also; /* other services of the same image, served by this job */
+    size_t n_also;
     struct ijob *prev, *next;
 };
 
@@ -60,6 +62,7 @@ static void ijob_free(struct ijob *j)
     if (j->next != NULL)
         j->next->prev = j->prev;
     free(j->image);
+    free(j->also);
     free(j);
 }
 
@@ -199,6 +202,17 @@ static int ijob_fill(struct eop *e, struct berth_op_req *req, void *user,
 
 static void ijob_done(struct eop *e, const struct berth_op_result *res, void *user);
 
+/* Records the image id (NULL: unknown) on the job's service and the services it serves. */
+static void ijob_set_image(struct ijob *j, const char *id)
+{
+    for (size_t i = 0; i <= j->n_also; i++) {
+        struct service *svc = i == 0 ? j->svc : j->also[i - 1];
+        free(svc->image_id);
+        svc->image_id = id ? xstrdup(id) : NULL;
+        svc->image_ready = true;
+    }
+}
+
 /* Launches the job's current step. */
 static void ijob_launch(struct ijob *j)
 {
@@ -251,10 +265,7 @@ static void ijob_done(struct eop *e, const struct berth_op_result *res, void *us
     switch (j->step) {
     case I_INSPECT:
         if (res->error == NULL) {
-            free(j->svc->image_id);
-            j->svc->image_id =
-                res->n_images && res->images[0].id ? xstrdup(res->images[0].id) : NULL;
-            j->svc->image_ready = true;
+            ijob_set_image(j, res->n_images ? res->images[0].id : NULL);
             ijob_end(j, NULL);
             return;
         }
@@ -292,21 +303,18 @@ static void ijob_done(struct eop *e, const struct berth_op_result *res, void *us
         engine_resource(c, "image", j->image, j->step == I_PULL ? "pulled" : "built",
                         j->svc->name);
         if (res->id != NULL && *res->id != '\0') {
-            free(j->svc->image_id);
-            j->svc->image_id = xstrdup(res->id);
-            j->svc->image_ready = true;
+            ijob_set_image(j, res->id);
             ijob_end(j, NULL);
             return;
         }
         ijob_go(j, I_INSPECT_AFTER);
         return;
     case I_INSPECT_AFTER:
-        if (res->error == NULL) {
-            free(j->svc->image_id);
-            j->svc->image_id =
-                res->n_images && res->images[0].id ? xstrdup(res->images[0].id) : NULL;
-        }
-        j->svc->image_ready = true;
+        if (res->error == NULL)
+            ijob_set_image(j, res->n_images ? res->images[0].id : NULL);
+        else
+            for (size_t i = 0; i <= j->n_also; i++)
+                (i == 0 ? j->svc : j->also[i - 1])->image_ready = true;
         ijob_end(j, NULL);
         return;
     case I_REMOVE:
@@ -377,12 +385,29 @@ struct ibatch *images_run(struct berth_compose *c, const bool *sel, const struct
         bool can_pull = berth_backend_has_op(c->backend, BERTH_OP_IMAGE_PULL);
         /* a service with build: and no image: of its own is never pulled */
         bool own_image = engine_model_str(svc->def, "image") != NULL;
+        bool may_pull = can_pull && pol != BERTH_PULL_NEVER && (own_image || !svc->has_build);
+        bool build_now = can_build && (plan->build || pol == BERTH_PULL_BUILD);
+        bool pull_now = may_pull && (pol == BERTH_PULL_ALWAYS || plan->pull_only);
+        /* services sharing an image that is only inspected (and pulled when missing) share
+         * one job: one `image inspect` per image, not per service */
+        if (!can_build && !pull_now) {
+            struct ijob *same = NULL;
+            for (struct ijob *o = b->jobs; o != NULL && same == NULL; o = o->next)
+                if (o->step == I_INSPECT && !o->may_build && o->may_pull == may_pull &&
+                    strcmp(o->image, svc->image) == 0)
+                    same = o;
+            if (same != NULL) {
+                same->also = xrealloc(same->also, (same->n_also + 1) * sizeof(*same->also));
+                same->also[same->n_also++] = svc;
+                continue;
+            }
+        }
         struct ijob *j = ijob_new(b, svc, svc->image);
         j->may_build = can_build;
-        j->may_pull = can_pull && pol != BERTH_PULL_NEVER && (own_image || !svc->has_build);
-        if (can_build && (plan->build || pol == BERTH_PULL_BUILD))
+        j->may_pull = may_pull;
+        if (build_now)
             ijob_go(j, I_BUILD);
-        else if (j->may_pull && (pol == BERTH_PULL_ALWAYS || plan->pull_only))
+        else if (pull_now)
             ijob_go(j, I_PULL);
         else
             ijob_go(j, I_INSPECT);

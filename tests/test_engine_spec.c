@@ -384,6 +384,33 @@ static void test_images(void **state)
     h_close(&H);
 }
 
+/* Services sharing an image: one inspect, one pull when missing; each gets the image id. */
+static void test_images_shared(void **state)
+{
+    (void)state;
+    h_open(&H, "fake-images",
+           "{\"name\":\"p\",\"services\":{"
+           "\"a\":{\"image\":\"redis\",\"command\":[\"sleep\"]},"
+           "\"b\":{\"image\":\"redis\",\"command\":[\"sleep\"]},"
+           "\"c\":{\"image\":\"redis\",\"command\":[\"sleep\"]},"
+           "\"d\":{\"image\":\"nginx\",\"command\":[\"sleep\"]}}}");
+    h_up(&H, NULL);
+    assert_int_equal(H.code, 0);
+    /* inspect, pull, inspect after the pull */
+    assert_int_equal(fake_call_count("image-inspect redis"), 2);
+    assert_int_equal(fake_call_count("image-pull redis"), 1);
+    assert_int_equal(fake_call_count("image-pull nginx"), 1);
+    assert_int_equal(fake_call_count("create p-"), 4);
+    assert_string_equal(compose_service(H.c, "a")->image_id, "sha256:redis");
+    assert_string_equal(compose_service(H.c, "b")->image_id, "sha256:redis");
+    assert_string_equal(compose_service(H.c, "c")->image_id, "sha256:redis");
+    assert_string_equal(compose_service(H.c, "d")->image_id, "sha256:nginx");
+    h_up(&H, NULL);
+    assert_int_equal(fake_call_count("image-inspect redis"), 3);
+    assert_int_equal(fake_call_count("image-pull"), 2);
+    h_close(&H);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_resources),
         cmocka_unit_test(test_up_options),
         cmocka_unit_test(test_images),
+        cmocka_unit_test(test_images_shared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
