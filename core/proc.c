@@ -59,7 +59,7 @@ extern char **environ;
  * keeps yielding data. Many chatty children then cost one wake-up per tick
  * instead of one per line; a quiet stream is read as soon as data arrives.
  */
-#define PROC_DRAIN_MS 10
+#define PROC_DRAIN_MS 20
 /*
  * vfork where its semantics are dependable (Linux: clone(CLONE_VM|CLONE_VFORK),
  * the same as glibc's posix_spawn and Go's os/exec): no page tables are

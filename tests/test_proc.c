@@ -1012,6 +1012,76 @@ static void test_abandon_from_callback(void **state)
     berth_engine_free(eng);
 }
 
+/* Chatty children: their streams are parked between drain ticks (core/proc.c). */
+struct chatty {
+    struct run r; /* first: record_done checks the user pointer */
+    int idx;
+    struct berth_proc **victim; /* abandoned by child 0 at its 10th line */
+};
+
+/* on_line: records; child 0 abandons child 1, whose stream is parked or draining then. */
+static void chatty_line(struct berth_proc *p, enum berth_stream stream, const char *line,
+                        size_t len, bool complete, void *user)
+{
+    struct chatty *c = user;
+    record_line(p, stream, line, len, complete, &c->r);
+    if (c->idx == 0 && c->r.nlines == 10 && *c->victim != NULL) {
+        berth_proc_abandon(*c->victim);
+        *c->victim = NULL;
+    }
+}
+
+/* on_done: records. */
+static void chatty_done(struct berth_proc *p, const struct berth_proc_result *res, void *user)
+{
+    record_done(p, res, &((struct chatty *)user)->r);
+}
+
+static void test_chatty_children_parked(void **state)
+{
+    struct berth_engine *eng = engine_for(state);
+    struct chatty ch[4];
+    struct berth_proc *victim = NULL;
+    const char *const a[] = {"sh", "-c",
+                             "i=0; while [ $i -lt 30 ]; do echo \"line $i\"; sleep 0.005; "
+                             "i=$((i+1)); done",
+                             NULL};
+    for (int i = 0; i < 4; i++) {
+        memset(&ch[i], 0, sizeof(ch[i]));
+        ch[i].idx = i;
+        ch[i].victim = &victim;
+        struct berth_proc_options o = {.argv = a,
+                                       .out = BERTH_OUT_LINES,
+                                       .err = BERTH_OUT_LINES,
+                                       .on_line = chatty_line,
+                                       .on_done = chatty_done,
+                                       .user = &ch[i]};
+        struct berth_proc *p = spawn_ok(state, eng, &o);
+        if (i == 1)
+            victim = p;
+    }
+    run_loop(eng);
+    assert_int_equal(berth_proc_count(eng), 0);
+    assert_null(victim);
+    for (int i = 0; i < 4; i++) {
+        if (i == 1) {
+            assert_int_equal(ch[i].r.done, 0); /* abandoned: no on_done */
+            assert_true(ch[i].r.nlines < 30);
+        } else {
+            assert_int_equal(ch[i].r.done, 1);
+            assert_int_equal(ch[i].r.nlines, 30);
+        }
+        for (size_t j = 0; j < ch[i].r.nlines; j++) {
+            char want[32];
+            snprintf(want, sizeof(want), "line %zu", j);
+            assert_string_equal(ch[i].r.lines[j].data, want);
+            assert_true(ch[i].r.lines[j].complete);
+        }
+        run_free(&ch[i].r);
+    }
+    berth_engine_free(eng);
+}
+
 /* ---- re-entrancy ---- */
 
 struct chain {
@@ -1499,6 +1569,7 @@ int main(int argc, char **argv)
         BOTH(test_signal),
         BOTH(test_abandon),
         BOTH(test_abandon_from_callback),
+        BOTH(test_chatty_children_parked),
         BOTH(test_reentrant_spawn),
         ALL3(test_host_child_not_reaped),
         BOTH(test_status_stolen),
