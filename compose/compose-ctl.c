@@ -190,6 +190,13 @@ static void ctl_check(struct berth_compose_op *op)
     struct ctl_data *d = op->data;
     if (op->phase != CTL_RUN || d->kind == CTL_KILL)
         return;
+    /*
+     * Convergence may just have queued a target's restart/stop/start: its state
+     * says nothing yet. (A restart looked done the moment it was queued, and the
+     * CLI exited while `podman stop` ran.)
+     */
+    if (op->c->q_head != NULL)
+        return;
     for (size_t i = 0; i < d->n_t; i++) {
         struct replica *r = d->t[i];
         if (engine_replica_busy(r) || r->state == BERTH_SVC_WAITING)

@@ -944,6 +944,35 @@ static void test_lifecycle_exclusive(void **state)
     h_close(&H);
 }
 
+/* restart in a fresh engine of a service with a health check between two health-gated links
+   (the Podman test's stack): the container is stopped and started again. */
+static void test_restart_health_chain(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"],"
+                "\"depends_on\":{\"api\":{\"condition\":\"service_healthy\"}}},"
+                "\"api\":{\"image\":\"i\",\"command\":[\"ready-after\",\"0\"],"
+                "\"depends_on\":{\"db\":{\"condition\":\"service_healthy\"}},"
+                "\"healthcheck\":{\"test\":[\"CMD\",\"ready?\"],\"interval\":\"50ms\"}},"
+                "\"db\":{\"image\":\"i\",\"command\":[\"ready-after\",\"0\"],"
+                "\"healthcheck\":{\"test\":[\"CMD\",\"ready?\"],\"interval\":\"50ms\"}}" END);
+    h_up(&H, &(struct berth_compose_up_options){.wait = true, .wait_timeout_ms = 5000,
+                                                .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    h_reopen(&H);
+    ctl(berth_compose_restart, &(struct berth_compose_ctl_options){
+                                   .services = (const char *[]){"api", NULL}, .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_true(fake_call_index("stop p-api-1") >= 0);
+    assert_int_equal(fake_call_count("start p-api-1"), 2);
+    assert_true(fake_call_index("start p-api-1") < fake_call_index("stop p-api-1"));
+    /* done only once the container runs again (it used to finish as the restart was queued) */
+    enum berth_service_state s = berth_compose_state(H.c, "api", 1);
+    assert_true(s == BERTH_SVC_RUNNING || s == BERTH_SVC_HEALTHY);
+    h_close(&H);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -970,6 +999,7 @@ int main(void)
         cmocka_unit_test(test_abort_on_failure),
         cmocka_unit_test(test_abort_skips_init_jobs),
         cmocka_unit_test(test_abort_watches_attached_only),
+        cmocka_unit_test(test_restart_health_chain),
         cmocka_unit_test(test_abort_on_failure_no_attach),
         cmocka_unit_test(test_exit_code_from_attaches),
         cmocka_unit_test(test_attached_all_exit),
