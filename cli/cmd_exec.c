@@ -101,7 +101,9 @@ int cmd_exec(struct cli_globals *g, int argc, char **argv)
     }
     project_signals(p, o.tty ? on_signal : NULL, NULL);
     struct berth_error *err = NULL;
-    rc = project_run_op(p, berth_compose_exec(project_compose(p), &o, done, &x, &err), err);
+    /* the op first: err is read only after the call set it */
+    struct berth_compose_op *op = berth_compose_exec(project_compose(p), &o, done, &x, &err);
+    rc = project_run_op(p, op, err);
     project_close(p);
 out:
     args_kv_free(kv, env.n);

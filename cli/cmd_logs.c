@@ -68,13 +68,14 @@ static void done(struct berth_compose *c, const struct berth_compose_result *res
 int cmd_logs(struct cli_globals *g, int argc, char **argv)
 {
     bool follow = false, timestamps = false, no_prefix = false, no_color = false;
-    const char *tail = NULL, *since = NULL;
+    const char *tail = NULL, *since = NULL, *until = NULL;
     int index = 0;
     const struct flag flags[] = {
         {"follow", 'f', FLAG_BOOL, &follow, NULL, "Follow log output"},
         {"tail", 'n', FLAG_STRING, &tail, "LINES", "Number of lines to show from the end of the logs for each container (default \"all\")"},
         {"timestamps", 't', FLAG_BOOL, &timestamps, NULL, "Show timestamps"},
         {"since", 0, FLAG_STRING, &since, "TIME", "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)"},
+        {"until", 0, FLAG_STRING, &until, "TIME", "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)"},
         {"no-log-prefix", 0, FLAG_BOOL, &no_prefix, NULL, "Don't print prefix in logs"},
         {"no-color", 0, FLAG_BOOL, &no_color, NULL, "Produce monochrome output"},
         {"index", 0, FLAG_INT, &index, "INDEX", "index of the container if service has multiple replicas"},
@@ -103,17 +104,21 @@ int cmd_logs(struct cli_globals *g, int argc, char **argv)
     project_signals(p, NULL, NULL);
     struct berth_error *err = NULL;
     struct berth_compose_ps_options po = {.services = args_or_null(&services), .all = true};
-    rc = project_run_op(p, berth_compose_ps(project_compose(p), &po, listed, &l, &err), err);
+    /* the op first: err is read only after the call set it */
+    struct berth_compose_op *op = berth_compose_ps(project_compose(p), &po, listed, &l, &err);
+    rc = project_run_op(p, op, err);
     if (rc == 0 && !project_signal_count(p)) {
         struct berth_compose_logs_options o = {.services = args_or_null(&services),
                                                .follow = follow,
                                                .timestamps = timestamps,
                                                .tail = ntail,
                                                .since = since,
+                                               .until = until,
                                                .index = index,
                                                .on_log = on_log,
                                                .log_user = &l};
-        rc = project_run_op(p, berth_compose_logs(project_compose(p), &o, done, &l, &err), err);
+        op = berth_compose_logs(project_compose(p), &o, done, &l, &err);
+        rc = project_run_op(p, op, err);
     }
     if (rc == 0 && l.failed)
         rc = CLI_EXIT_FAILURE;

@@ -148,7 +148,9 @@ int cmd_ps(struct cli_globals *g, int argc, char **argv)
         .services = args_or_null(&services), .all = want_all, .orphans = orphans};
     project_signals(p, NULL, NULL);
     struct berth_error *err = NULL;
-    rc = project_run_op(p, berth_compose_ps(project_compose(p), &o, listed, &s, &err), err);
+    /* the op first: err is read only after the call set it */
+    struct berth_compose_op *op = berth_compose_ps(project_compose(p), &o, listed, &s, &err);
+    rc = project_run_op(p, op, err);
     project_close(p);
 out:
     free(services.v);

@@ -77,7 +77,9 @@ int cmd_rm(struct cli_globals *g, int argc, char **argv)
     struct berth_error *err = NULL;
     project_signals(p, NULL, NULL);
     struct berth_compose_ps_options po = {.services = args_or_null(&services), .all = true};
-    rc = project_run_op(p, berth_compose_ps(project_compose(p), &po, listed, &r, &err), err);
+    /* the op first: err is read only after the call set it */
+    struct berth_compose_op *op = berth_compose_ps(project_compose(p), &po, listed, &r, &err);
+    rc = project_run_op(p, op, err);
     if (rc == 0 && r.failed)
         rc = CLI_EXIT_FAILURE;
     if (rc == 0 && r.names.n == 0) {

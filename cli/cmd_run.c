@@ -144,7 +144,9 @@ int cmd_run(struct cli_globals *g, int argc, char **argv)
         progress_set_foreground(prog, true);
     project_signals(p, detach ? NULL : on_signal, NULL);
     struct berth_error *err = NULL;
-    rc = project_run_op(p, berth_compose_run(project_compose(p), &o, done, &r, &err), err);
+    /* the op first: err is read only after the call set it */
+    struct berth_compose_op *op = berth_compose_run(project_compose(p), &o, done, &r, &err);
+    rc = project_run_op(p, op, err);
     project_close(p);
 out:
     format_strv_free(ep);

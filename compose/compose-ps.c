@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "compose/engine-internal.h"
 #include "compose/kvlist.h"
@@ -266,11 +267,14 @@ struct log_stream {
     int number;
     bool oneoff;
     struct eop *e;
+    bool mid_line, dropping; /* until: inside a line split in pieces, and its verdict */
 };
 
 struct logs_data {
     struct berth_compose_logs_options o;
     char *since;
+    bool has_until;
+    int64_t until_ns; /* until: the last moment shown, ns since the epoch */
     bool *sel;
     bool has_services;
     struct eop *discover;
@@ -303,6 +307,127 @@ static void logs_free(struct berth_compose_op *op)
     op->data = NULL;
 }
 
+/* Reads up to max digits; -1 when there are none. */
+static int64_t logs_digits(const char **p, const char *end, int max)
+{
+    int64_t v = 0;
+    int n = 0;
+    while (*p < end && n < max && **p >= '0' && **p <= '9') {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    return n ? v : -1;
+}
+
+/*
+ * Parses an RFC 3339 time (a date alone is midnight UTC) at the start of
+ * text into ns since the epoch; *used gets its length. -1 when it is none.
+ */
+static int logs_rfc3339(const char *text, size_t len, int64_t *ns, size_t *used)
+{
+    const char *p = text, *end = text + len;
+    int64_t y = logs_digits(&p, end, 4);
+    if (y < 0 || p >= end || *p++ != '-')
+        return -1;
+    int64_t mo = logs_digits(&p, end, 2);
+    if (mo < 1 || mo > 12 || p >= end || *p++ != '-')
+        return -1;
+    int64_t dd = logs_digits(&p, end, 2), h = 0, mi = 0, sec = 0, frac = 0, offset = 0;
+    if (dd < 1 || dd > 31)
+        return -1;
+    if (p < end && (*p == 'T' || *p == 't')) {
+        p++;
+        h = logs_digits(&p, end, 2);
+        if (h < 0 || p >= end || *p++ != ':')
+            return -1;
+        mi = logs_digits(&p, end, 2);
+        if (mi < 0 || p >= end || *p++ != ':')
+            return -1;
+        sec = logs_digits(&p, end, 2);
+        if (sec < 0)
+            return -1;
+        if (p < end && *p == '.') {
+            int64_t scale = 100000000;
+            for (p++; p < end && *p >= '0' && *p <= '9'; p++, scale /= 10)
+                frac += (*p - '0') * scale;
+        }
+        if (p < end && (*p == 'Z' || *p == 'z')) {
+            p++;
+        } else if (p < end && (*p == '+' || *p == '-')) {
+            int sign = *p++ == '-' ? -1 : 1;
+            int64_t oh = logs_digits(&p, end, 2), om = 0;
+            if (oh < 0)
+                return -1;
+            if (p < end && *p == ':')
+                p++;
+            om = logs_digits(&p, end, 2);
+            offset = sign * (oh * 3600 + (om < 0 ? 0 : om) * 60);
+        }
+    }
+    /* days from the civil date (proleptic Gregorian), no timegm needed */
+    int64_t yy = y - (mo <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    int64_t t = days * 86400 + h * 3600 + mi * 60 + sec - offset;
+    /* int64 nanoseconds end in 2262: later times clamp */
+    *ns = t >= 9200000000LL ? INT64_MAX : t * 1000000000 + frac;
+    *used = (size_t)(p - text);
+    return 0;
+}
+
+/* Parses a logs --since/--until value: unix time, RFC 3339 (or a date), or a duration ago. */
+static int logs_time(const char *v, int64_t *ns)
+{
+    size_t used = 0;
+    size_t len = strlen(v);
+    if (logs_rfc3339(v, len, ns, &used) == 0 && used == len)
+        return 0;
+    const char *p = v;
+    int64_t secs = logs_digits(&p, v + len, 12);
+    if (secs >= 0 && (*p == '\0' || *p == '.')) {
+        int64_t frac = 0, scale = 100000000;
+        if (*p == '.')
+            for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+                frac += (*p - '0') * scale;
+        if (*p == '\0') {
+            *ns = secs >= 9200000000LL ? INT64_MAX : secs * 1000000000 + frac;
+            return 0;
+        }
+    }
+    uint64_t ms;
+    if (berth_duration_parse(v, &ms, NULL) == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        *ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - (int64_t)ms * 1000000;
+        return 0;
+    }
+    return -1;
+}
+
+/* until: whether a line (or its first piece) is shown; strips the timestamp berth asked for. */
+static bool logs_until_keep(struct log_stream *s, const char **line, size_t *len, bool complete)
+{
+    struct logs_data *d = s->d;
+    if (!s->mid_line) {
+        int64_t ns;
+        size_t used;
+        s->dropping = false;
+        if (logs_rfc3339(*line, *len, &ns, &used) == 0 && used < *len && (*line)[used] == ' ') {
+            s->dropping = ns > d->until_ns;
+            if (!d->o.timestamps) {
+                *line += used + 1;
+                *len -= used + 1;
+            }
+        }
+    }
+    s->mid_line = !complete;
+    return !s->dropping;
+}
+
 /* A line: a LOG event to the caller's callback. */
 static void logs_line(void *user, enum berth_stream stream, const char *line, size_t len,
                       bool complete)
@@ -310,6 +435,8 @@ static void logs_line(void *user, enum berth_stream stream, const char *line, si
     struct log_stream *s = user;
     struct logs_data *d = s->d;
     if (d->o.on_log == NULL)
+        return;
+    if (d->has_until && !logs_until_keep(s, &line, &len, complete))
         return;
     struct berth_compose_event ev = {0};
     ev.type = BERTH_COMPOSE_EV_LOG;
@@ -335,7 +462,7 @@ static int logs_fill(struct eop *e, struct berth_op_req *req, void *user,
     req->kind = BERTH_OP_CONTAINER_LOGS;
     req->target = s->id;
     req->follow = d->o.follow;
-    req->timestamps = d->o.timestamps;
+    req->timestamps = d->o.timestamps || d->has_until;
     req->tail = d->o.tail;
     req->since = d->since;
     req->on_line = logs_line;
@@ -439,11 +566,23 @@ struct berth_compose_op *berth_compose_logs(struct berth_compose *c,
         free(sel);
         return NULL;
     }
+    int64_t until_ns = 0;
+    if (opts->until != NULL && logs_time(opts->until, &until_ns) < 0) {
+        berth_error_set(err, BERTH_E_INVALID, 0, "logs: invalid --until '%s'", opts->until);
+        if (err != NULL && *err != NULL)
+            berth_error_set_hint(*err, "use RFC 3339 (2013-01-02T13:23:37Z), unix seconds or "
+                                       "a duration ago (42m)");
+        free(sel);
+        return NULL;
+    }
     struct berth_compose_op *op = compose_task_new(c, &logs_ops, done, user, err);
     struct logs_data *d = xcalloc(1, sizeof(*d));
     op->data = d;
     d->o = *opts;
     d->o.services = NULL;
+    d->o.until = NULL;
+    d->has_until = opts->until != NULL;
+    d->until_ns = until_ns;
     d->since = opts->since ? xstrdup(opts->since) : NULL;
     d->o.since = NULL;
     d->has_services = opts->services != NULL;

@@ -127,6 +127,14 @@ before "$T/out" "app-1 exited with code 3" "Aborting on container exit..."
 dead pids/asrv
 ok "up --exit-code-from SVC attaches and watches SVC"
 
+# --- logs --until: the same forms as --since; a bad value names the flag ---------
+expect_rc 1 "$BERTH" logs --until yesterday
+contains "$T/err" "logs: invalid --until 'yesterday'"
+contains "$T/err" "hint: use RFC 3339"
+expect_rc 0 "$BERTH" logs --until 2013-01-02T13:23:37Z
+expect_rc 0 "$BERTH" logs --until 42m
+ok "logs --until takes RFC 3339 and durations, refuses the rest"
+
 # --- run --rm: one-off container, its exit code, dependencies stopped after ---
 rm -f pids/*
 expect_rc 6 "$BERTH" run --rm -e GREETING=hello job sh -c 'echo "$GREETING from run"; exit 6'

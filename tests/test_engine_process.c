@@ -307,6 +307,50 @@ static void test_process_exec_logs(void **state)
     h_close(&H);
 }
 
+/* logs until: lines stamped later are left out; berth's own timestamps are stripped again. */
+static void test_process_logs_until(void **state)
+{
+    (void)state;
+    h_open(&H, "process",
+           PROJ "\"svc\":{\"command\":[\"sh\",\"-c\","
+                "\"echo early; sleep 2; echo late; exec sleep 30\"]}" END);
+    h_up(&H, NULL);
+    assert_int_equal(H.code, 0);
+    h_run_for(&H, 3000);
+    struct berth_error *err = NULL;
+    /* 2 s ago: after "early", before "late" */
+    struct berth_compose_logs_options lo = {.tail = -1, .on_log = on_log, .until = "2000ms"};
+    run_out[0] = '\0';
+    H.done = false;
+    assert_non_null(berth_compose_logs(H.c, &lo, h_done, &H, &err));
+    h_wait(&H, 5000);
+    assert_int_equal(H.code, 0);
+    assert_string_equal(run_out, "early|");
+    /* with timestamps the stamp stays */
+    lo.timestamps = true;
+    run_out[0] = '\0';
+    H.done = false;
+    assert_non_null(berth_compose_logs(H.c, &lo, h_done, &H, &err));
+    h_wait(&H, 5000);
+    assert_true(strncmp(run_out, "20", 2) == 0 && strstr(run_out, "Z early|") != NULL);
+    assert_null(strstr(run_out, "late"));
+    /* a time far ahead shows everything */
+    lo.timestamps = false;
+    lo.until = "2999-01-01T00:00:00Z";
+    run_out[0] = '\0';
+    H.done = false;
+    assert_non_null(berth_compose_logs(H.c, &lo, h_done, &H, &err));
+    h_wait(&H, 5000);
+    assert_string_equal(run_out, "early|late|");
+    /* a bad value is refused up front */
+    lo.until = "yesterday";
+    assert_null(berth_compose_logs(H.c, &lo, h_done, &H, &err));
+    assert_non_null(strstr(berth_error_message(err), "invalid --until 'yesterday'"));
+    berth_error_free(err);
+    h_down(&H, NULL);
+    h_close(&H);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_process_exit_code_from),
         cmocka_unit_test(test_process_run),
         cmocka_unit_test(test_process_exec_logs),
+        cmocka_unit_test(test_process_logs_until),
     };
     if (getenv("ENGINE_TEST_FILTER") != NULL)
         cmocka_set_test_filter(getenv("ENGINE_TEST_FILTER"));

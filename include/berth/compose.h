@@ -515,6 +515,9 @@ struct berth_compose_logs_options {
        container, stream, line) */
     berth_compose_event_fn on_log;
     void *log_user;
+    /* like since: lines stamped later are not shown (the engine asks the backend
+       for timestamps and filters; they are stripped again unless timestamps) */
+    const char *until;
 };
 
 /**
