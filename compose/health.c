@@ -25,6 +25,7 @@ struct health {
     int failures;
     uint64_t started_ms;
     bool in_start_period;
+    bool early; /* the probe in flight is the one run right at start */
     bool running;
 };
 
@@ -152,6 +153,8 @@ static void probe_done(struct eop *e, const struct berth_op_result *res, void *u
     const struct health_config *cfg = &r->svc->health;
     bool pass = res->error == NULL && res->exit_code == 0;
     uint64_t now = berth_now_ms();
+    bool early = h->early;
+    h->early = false;
     if (h->in_start_period && now - h->started_ms >= cfg->start_period_ms)
         h->in_start_period = false;
     if (pass) {
@@ -166,8 +169,8 @@ static void probe_done(struct eop *e, const struct berth_op_result *res, void *u
             engine_log(r->svc->c, BERTH_LOG_DEBUG, "health probe of %s exited %d: %.*s", r->name,
                        res->exit_code, (int)(res->out_len > 200 ? 200 : res->out_len),
                        res->out ? res->out : "");
-        /* failures during the start period do not count */
-        if (!h->in_start_period) {
+        /* failures during the start period, and of the early probe, do not count */
+        if (!h->in_start_period && !early) {
             h->failures++;
             if (h->failures >= cfg->retries)
                 engine_post(r, BERTH_SVC_EV_HEALTH_FAIL, NULL);
@@ -213,7 +216,11 @@ void health_start(struct health *h)
     h->failures = 0;
     h->started_ms = berth_now_ms();
     h->in_start_period = cfg->start_period_ms > 0;
-    health_schedule(h);
+    /* One probe right away, beyond docker's schedule: a service that is ready at once is
+     * healthy (and its service_healthy dependents start) without waiting a whole interval;
+     * its failure does not count, so verdicts come no sooner than docker's. */
+    h->early = true;
+    berth_timer_start(h->timer, 0);
 }
 
 /* Stops probing. */

@@ -411,6 +411,39 @@ static void test_images_shared(void **state)
     h_close(&H);
 }
 
+/* Health: one probe right at start (a ready service is healthy without waiting an
+ * interval); its failure does not count towards retries. */
+static void test_health_early_probe(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           "{\"name\":\"p\",\"services\":{"
+           "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"],"
+           "\"depends_on\":{\"db\":{\"condition\":\"service_healthy\"}}},"
+           "\"db\":{\"image\":\"i\",\"command\":[\"sleep\"],"
+           "\"healthcheck\":{\"test\":[\"CMD\",\"true\"],\"interval\":\"30s\"}}}}");
+    h_up(&H, NULL);
+    assert_int_equal(H.code, 0);
+    assert_int_equal(fake_call_count("exec p-db-1"), 1);
+    assert_true(fake_call_time("create p-web-1") - fake_call_time("start p-db-1") < 5000);
+    h_close(&H);
+
+    /* not ready at the early probe, retries 1: still healthy at the first counted probe */
+    h_open(&H, "fake",
+           "{\"name\":\"p\",\"services\":{"
+           "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"],"
+           "\"depends_on\":{\"db\":{\"condition\":\"service_healthy\"}}},"
+           "\"db\":{\"image\":\"i\",\"command\":[\"ready-after\",\"100\"],"
+           "\"healthcheck\":{\"test\":[\"CMD\",\"ready?\"],\"interval\":\"300ms\","
+           "\"retries\":1}}}}");
+    h_up(&H, NULL);
+    assert_int_equal(H.code, 0);
+    assert_int_equal(fake_call_count("exec p-db-1"), 2);
+    assert_true(h_index(&H, "p-db-1", BERTH_SVC_UNHEALTHY) < 0);
+    assert_true(fake_call_time("create p-web-1") - fake_call_time("start p-db-1") >= 300);
+    h_close(&H);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_up_options),
         cmocka_unit_test(test_images),
         cmocka_unit_test(test_images_shared),
+        cmocka_unit_test(test_health_early_probe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
