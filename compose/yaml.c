@@ -571,9 +571,12 @@ void ynode_map_remove(struct ynode *m, const char *key)
 
 /* ---------------------------------------------------------------- sequences */
 
+/* Appends an item. */
 void ynode_seq_push(struct ynode *s, struct ynode *item)
 {
-    s->items = xreallocarray_grow(s->items, &s->cap, s->n + 1, sizeof(*s->items));
+    size_t cap = s->cap;
+    s->items = xreallocarray_grow(s->items, &cap, s->n + 1, sizeof(*s->items));
+    s->cap = (uint32_t)cap;
     s->items[s->n++] = item;
 }
 
