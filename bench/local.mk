@@ -28,3 +28,8 @@ noinst_PROGRAMS += bench/ticker
 bench_ticker_SOURCES = bench/ticker.c
 EXTRA_DIST += bench/supervise.sh
 # --- end supervise bench ---
+
+# --- up bench (Podman) ---
+# bench/up.sh BUILDDIR [RUNS]: up -d / down on Podman, berth vs podman-compose, docker-compose and plain podman.
+EXTRA_DIST += bench/up.sh
+# --- end up bench ---
