@@ -474,6 +474,16 @@ static struct berth_project *make_project(struct load *s, json_t *model)
     return p;
 }
 
+/* True when validation of model finds a problem (checked without positions). */
+static bool validate_fails(const json_t *model, const struct ynode *services)
+{
+    struct diag d;
+    diag_init(&d);
+    int rc = validate_model(model, NULL, services, &d);
+    diag_free(&d);
+    return rc != 0;
+}
+
 /* Loads a project: files, environment, name, stages, checks, model. */
 struct berth_project *berth_project_load(const struct berth_project_options *opts,
                                          struct berth_error **err)
@@ -517,10 +527,21 @@ struct berth_project *berth_project_load(const struct berth_project_options *opt
                           .no_interpolate = s.o->no_interpolate,
                           .active = active,
                           .loader = &s.l};
-    model = normalize_project(s.tree, &nzo, &pos, &s.d);
+    model = normalize_project(s.tree, &nzo, NULL, &s.d);
     if (model == NULL)
         goto out;
-    validate_model(model, &pos, services, &s.d);
+    if (s.d.n > 0 || validate_fails(model, services)) {
+        /* the position index (one path string per node) only serves messages:
+         * build it by normalising again now that there will be some */
+        struct diag again;
+        diag_init(&again);
+        json_decref(model);
+        model = normalize_project(s.tree, &nzo, &pos, &again);
+        diag_free(&again);
+        if (model == NULL)
+            goto out;
+        validate_model(model, &pos, services, &s.d);
+    }
     if (s.d.n > 0)
         goto out;
     if (targets.n > 0)
