@@ -120,8 +120,8 @@ struct buf {
     size_t len, cap;
 };
 
-/* Appends n bytes. */
-static void buf_add(struct buf *b, const char *s, size_t n)
+/* Makes room for n more bytes and the terminating NUL. */
+static void buf_reserve(struct buf *b, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
@@ -130,6 +130,12 @@ static void buf_add(struct buf *b, const char *s, size_t n)
         b->data = xrealloc(b->data, cap);
         b->cap = cap;
     }
+}
+
+/* Appends n bytes. */
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+    buf_reserve(b, n);
     memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = '\0';
@@ -148,6 +154,10 @@ static void json_quote(struct buf *b, const char *s, size_t n, unsigned flags)
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c != '$') { /* the common case first */
+            run++;
+            continue;
+        }
         const char *esc = NULL;
         char tmp[8];
         if (c == '"')
@@ -194,9 +204,12 @@ static void json_indent(struct buf *b, unsigned flags, int depth)
 {
     if (flags & EMIT_COMPACT)
         return;
-    buf_add(b, "\n", 1);
-    for (int i = 0; i < depth; i++)
-        buf_add(b, "  ", 2);
+    size_t n = 1 + 2 * (size_t)depth; /* one write, not one per level */
+    buf_reserve(b, n);
+    b->data[b->len] = '\n';
+    memset(b->data + b->len + 1, ' ', n - 1);
+    b->len += n;
+    b->data[b->len] = '\0';
 }
 
 /* Writes v as JSON with output-ordered keys. */
