@@ -34,27 +34,33 @@ static char *escape_dollar(const char *s)
     return out;
 }
 
-/* qsort comparator for key strings. */
+/* An object member: sorting these keeps each value at hand (no lookup per key). */
+struct member {
+    const char *key;
+    json_t *value;
+};
+
+/* qsort comparator for members by key. */
 static int cmp_keys(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const struct member *)a)->key, ((const struct member *)b)->key);
 }
 
-/* The keys of an object in output order (top: compose's top-level order first). */
-static const char **keys_in_order(const json_t *v, bool top, size_t *count)
+/* The members of an object in output order (top: compose's top-level order first). */
+static struct member *keys_in_order(const json_t *v, bool top, size_t *count)
 {
     size_t n = json_object_size(v), i = 0;
-    const char **keys = xcalloc(n + 1, sizeof(*keys));
+    struct member *keys = xcalloc(n + 1, sizeof(*keys));
     const char *k;
     json_t *x;
-    json_object_foreach((json_t *)v, k, x) keys[i++] = k;
+    json_object_foreach((json_t *)v, k, x) keys[i++] = (struct member){k, x};
     qsort(keys, n, sizeof(*keys), cmp_keys);
     if (top) {
         size_t front = 0;
         for (size_t t = 0; t < ARRAY_LEN(top_order); t++) {
             for (size_t j = front; j < n; j++) {
-                if (strcmp(keys[j], top_order[t]) == 0) {
-                    const char *hit = keys[j];
+                if (strcmp(keys[j].key, top_order[t]) == 0) {
+                    struct member hit = keys[j];
                     memmove(keys + front + 1, keys + front, (j - front) * sizeof(*keys));
                     keys[front++] = hit;
                     break;
@@ -74,16 +80,16 @@ static json_t *ordered(const json_t *v, unsigned flags, bool top)
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         size_t n;
-        const char **keys = keys_in_order(v, top, &n);
+        struct member *keys = keys_in_order(v, top, &n);
         json_t *o = json_object();
         for (size_t i = 0; i < n; i++) {
-            json_t *c = ordered(json_object_get(v, keys[i]), flags, false);
+            json_t *c = ordered(keys[i].value, flags, false);
             if (flags & EMIT_ESCAPE_DOLLAR) {
-                char *k = escape_dollar(keys[i]);
+                char *k = escape_dollar(keys[i].key);
                 json_object_set_new(o, k, c);
                 free(k);
             } else {
-                json_object_set_new(o, keys[i], c);
+                json_object_set_new(o, keys[i].key, c);
             }
         }
         free(keys);
@@ -219,7 +225,7 @@ static void json_write(struct buf *b, const json_t *v, unsigned flags, int depth
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         size_t n;
-        const char **keys = keys_in_order(v, top, &n);
+        struct member *keys = keys_in_order(v, top, &n);
         if (n == 0) {
             buf_str(b, "{}");
             free(keys);
@@ -230,9 +236,9 @@ static void json_write(struct buf *b, const json_t *v, unsigned flags, int depth
             if (i > 0)
                 buf_add(b, ",", 1);
             json_indent(b, flags, depth + 1);
-            json_quote(b, keys[i], strlen(keys[i]), flags);
+            json_quote(b, keys[i].key, strlen(keys[i].key), flags);
             buf_str(b, (flags & EMIT_COMPACT) ? ":" : ": ");
-            json_write(b, json_object_get(v, keys[i]), flags, depth + 1, false);
+            json_write(b, keys[i].value, flags, depth + 1, false);
         }
         json_indent(b, flags, depth);
         buf_add(b, "}", 1);
@@ -380,13 +386,13 @@ static int emit_value(yaml_emitter_t *em, const json_t *v, unsigned flags, int d
             !yaml_emitter_emit(em, &ev))
             return 0;
         size_t n;
-        const char **keys = keys_in_order(v, depth == 0, &n);
+        struct member *keys = keys_in_order(v, depth == 0, &n);
         int ok = 1;
         for (size_t i = 0; i < n && ok; i++) {
-            const json_t *x = json_object_get(v, keys[i]);
-            if (skip_null(keys[i], x, depth + 1))
+            const json_t *x = keys[i].value;
+            if (skip_null(keys[i].key, x, depth + 1))
                 continue;
-            ok = emit_string(em, keys[i], flags) && emit_value(em, x, flags, depth + 1);
+            ok = emit_string(em, keys[i].key, flags) && emit_value(em, x, flags, depth + 1);
         }
         free(keys);
         if (!ok)
