@@ -633,9 +633,15 @@ void ypath_push_key(struct ypath *p, const char *key)
 /* Appends "[i]". */
 void ypath_push_index(struct ypath *p, size_t i)
 {
-    char s[32];
-    snprintf(s, sizeof(s), "[%zu]", i);
-    ypath_append(p, "", s);
+    char s[32], *e = s + sizeof(s);
+    *--e = '\0';
+    *--e = ']';
+    do { /* by hand: snprintf was 1% of `config` at every list item */
+        *--e = (char)('0' + i % 10);
+        i /= 10;
+    } while (i > 0);
+    *--e = '[';
+    ypath_append(p, "", e);
 }
 
 /* Drops the last piece. */
