@@ -25,6 +25,9 @@ struct cli_list {
 
 void cli_list_push(struct cli_list *l, const char *s);
 
+/* Prepares the heap for a short command that builds a large model (cli/heap.c). */
+void cli_heap_for_batch(void);
+
 /* Global options, parsed the way docker compose parses them. */
 struct cli_globals {
     struct cli_list files;    /* -f/--file, repeatable */

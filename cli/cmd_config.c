@@ -237,6 +237,7 @@ int cmd_config(struct cli_globals *g, int argc, char **argv)
     o.services = targets.n ? targets.v : NULL;
 
     struct berth_error *err = NULL;
+    cli_heap_for_batch();
     struct berth_project *p = berth_project_load(&o, &err);
     free(targets.v);
     if (p == NULL)

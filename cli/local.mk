@@ -6,7 +6,7 @@ cli_berth_LDFLAGS = -static
 cli_berth_SOURCES += cli/cmd_config.c
 
 # --- compose commands (docker compose compatible) ---
-cli_berth_SOURCES += cli/cli.c
+cli_berth_SOURCES += cli/cli.c cli/heap.c
 cli_berth_SOURCES += cli/flags.c cli/flags.h cli/args.c cli/args.h \
 	cli/format.c cli/format.h cli/table.c cli/table.h cli/logview.c cli/logview.h \
 	cli/progress.c cli/progress.h cli/project.c cli/project.h cli/ctrs.c cli/ctrs.h
