@@ -1,8 +1,8 @@
 /*
  * Heap tuning for commands that build a large model and exit (config):
  * most of their time went to first-touch page faults of the malloc heap
- * (5000 faults for a 1000-service file), so the heap is reserved in one
- * step and backed by transparent huge pages where the platform has them.
+ * (5000 faults for a 1000-service file), so the heap is reserved in large
+ * steps and backed by transparent huge pages where the platform has them.
  * Elsewhere this does nothing.
  */
 #include "config.h"
@@ -17,10 +17,10 @@
 
 #include "cli/cli.h"
 
-#define HEAP_RESERVE (32u << 20)
+#define HEAP_RESERVE (256u << 20) /* address space; pages are touched as used */
 #define HUGE_PAGE (2u << 20)
 
-/* Reserves the heap in one 32 MiB step and asks for huge pages on it. */
+/* Reserves the heap in 256 MiB steps and asks for huge pages on it. */
 void cli_heap_for_batch(void)
 {
 #if defined(__GLIBC__) && defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
