@@ -67,6 +67,7 @@ static void on_signal(struct project *p, int signo, int count, void *user)
 int cmd_run(struct cli_globals *g, int argc, char **argv)
 {
     bool detach = false, rm = false, no_deps = false, no_tty = false, service_ports = false;
+    bool strict = false;
     bool use_aliases = false, build = false, interactive = true, quiet_pull = false;
     const char *entrypoint = NULL, *workdir = NULL, *user = NULL, *name = NULL, *pull = NULL;
     struct cli_list env = {0}, publish = {0}, volumes = {0}, labels = {0};
@@ -80,6 +81,7 @@ int cmd_run(struct cli_globals *g, int argc, char **argv)
         {"name", 0, FLAG_STRING, &name, "NAME", "Assign a name to the container"},
         {"no-TTY", 'T', FLAG_BOOL, &no_tty, NULL, "Disable pseudo-TTY allocation (default: auto-detected)"},
         {"no-deps", 0, FLAG_BOOL, &no_deps, NULL, "Don't start linked services"},
+        {"strict", 0, FLAG_BOOL, &strict, NULL, "Fail before creating anything when the backend cannot apply a feature the service uses (berth)"},
         {"publish", 'p', FLAG_LIST, &publish, "PORT", "Publish a container's port(s) to the host"},
         {"pull", 0, FLAG_STRING, &pull, "POLICY", "Pull image before running (\"always\"|\"missing\"|\"never\")"},
         {"quiet-pull", 0, FLAG_BOOL, &quiet_pull, NULL, "Pull without printing progress information"},
@@ -130,6 +132,7 @@ int cmd_run(struct cli_globals *g, int argc, char **argv)
     o.volumes = args_or_null(&volumes);
     o.rm = rm;
     o.no_deps = no_deps;
+    o.strict = strict;
     o.detach = detach;
     o.interactive = interactive && !detach;
     o.tty = o.interactive && !no_tty && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);

@@ -18,7 +18,7 @@
 struct up_flags {
     bool detach, wait, abort_on_exit, abort_on_failure, attach_dependencies;
     bool force_recreate, no_recreate, no_start, no_deps, build, no_build;
-    bool remove_orphans, no_rollback, renew_anon_volumes, timestamps, no_color;
+    bool remove_orphans, no_rollback, strict, renew_anon_volumes, timestamps, no_color;
     bool no_log_prefix, quiet_pull;
     int wait_timeout, timeout;
     const char *exit_code_from, *pull;
@@ -231,6 +231,7 @@ int cmd_up(struct cli_globals *g, int argc, char **argv)
         {"no-build", 0, FLAG_BOOL, &f.no_build, NULL, "Don't build an image, even if it's policy"},
         {"remove-orphans", 0, FLAG_BOOL, &f.remove_orphans, NULL, "Remove containers for services not defined in the Compose file"},
         {"no-rollback", 0, FLAG_BOOL, &f.no_rollback, NULL, "On failure keep what this up created (berth)"},
+        {"strict", 0, FLAG_BOOL, &f.strict, NULL, "Fail before creating anything when the backend cannot apply a feature a service uses (berth)"},
         {"renew-anon-volumes", 'V', FLAG_BOOL, &f.renew_anon_volumes, NULL, "Recreate anonymous volumes instead of retrieving data from the previous containers"},
         {"scale", 0, FLAG_LIST, &f.scale, "SERVICE=NUM", "Scale SERVICE to NUM instances. Overrides the scale setting in the Compose file if present"},
         {"timeout", 't', FLAG_INT, &f.timeout, "SECONDS", "Use this timeout in seconds for container shutdown when attached or when containers are already running"},
@@ -264,6 +265,7 @@ int cmd_up(struct cli_globals *g, int argc, char **argv)
     struct berth_compose_up_options o = {0};
     o.services = services.n > 0 ? services.v : NULL;
     o.no_deps = f.no_deps;
+    o.strict = f.strict;
     o.force_recreate = f.force_recreate;
     o.no_recreate = f.no_recreate;
     o.no_start = f.no_start;

@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 
 #include "compose/engine-internal.h"
+#include "compose/preflight.h"
 #include "compose/images.h"
 #include "compose/kvlist.h"
 #include "compose/resources.h"
@@ -931,6 +932,11 @@ struct berth_compose_op *berth_compose_up(struct berth_compose *c,
         return NULL;
     }
     memcpy(d->prep_sel, d->sel, c->n_defined * sizeof(*d->sel));
+    if (preflight_check(c, d->prep_sel, d->o.strict, err) < 0) {
+        op->done = NULL;
+        compose_task_finish(op, NULL);
+        return NULL;
+    }
     c->attach_timestamps = d->o.timestamps;
     d->discover = engine_discover(c, up_discovered, op);
     return op;
@@ -991,6 +997,7 @@ struct berth_compose_op *berth_compose_run(struct berth_compose *c,
         .build = opts->build,
         .timeout_s = -1,
         .no_rollback = true,
+        .strict = opts->strict,
     };
     struct berth_compose_op *op = up_new(c, &run_ops, &uo, done, user, err);
     if (op == NULL)
@@ -1006,6 +1013,11 @@ struct berth_compose_op *berth_compose_run(struct berth_compose *c,
     }
     memcpy(d->prep_sel, d->sel, c->n_defined * sizeof(*d->sel));
     d->prep_sel[svc->order] = true;
+    if (preflight_check(c, d->prep_sel, opts->strict, err) < 0) {
+        op->done = NULL;
+        compose_task_finish(op, NULL);
+        return NULL;
+    }
     d->discover = engine_discover(c, up_discovered, op);
     return op;
 }

@@ -13,6 +13,7 @@ libberth_internal_la_SOURCES += \
 	compose/labels.c compose/labels.h \
 	compose/kvlist.c compose/kvlist.h \
 	compose/spec-build.c compose/spec-build.h \
+	compose/preflight.c compose/preflight.h \
 	compose/compose.c compose/compose-project.c compose/compose-up.c \
 	compose/compose-down.c compose/compose-ctl.c compose/compose-ps.c \
 	compose/compose-exec.c compose/compose-pull.c compose/compose-wait.c

@@ -180,6 +180,8 @@ rm -f pids/*
 bpid=$!
 on_exit "kill -9 $bpid 2>/dev/null"
 await_fifo ready
+# plain starts alongside stubborn: on a loaded machine it may not be up yet
+for _ in $(seq 300); do [ -s pids/plain ] && break; sleep 0.1; done
 kill -TERM "$bpid"
 ( sleep 60; kill -9 "$bpid" 2>/dev/null ) &
 watchdog=$!
@@ -192,3 +194,36 @@ contains "$T/term.err" "Container cliterm-stubborn-1  Stopped"
 dead pids/stubborn
 dead pids/plain
 ok "SIGTERM stops gracefully like the first Ctrl-C (exit 143), nothing left"
+
+# --- capability preflight: --strict refuses before anything is created --------
+mkdir "$T/strict" && cd "$T/strict" || exit 99
+cat >compose.yaml <<'YAML'
+name: clistrict
+services:
+  web:
+    image: none
+    command: ["sh", "-c", "echo $$$$ > started; echo web ran"]
+    ports: ["127.0.0.1:18080:80"]
+    read_only: true
+  plain:
+    image: none
+    command: ["sh", "-c", "echo plain ran"]
+YAML
+expect_rc 1 "$BERTH" up --strict --abort-on-container-exit
+contains "$T/err" "--strict: the process backend cannot run this project as written"
+contains "$T/err" "web: port-publish (unsupported); web: read-only-rootfs (unsupported)"
+contains "$T/err" "hint: choose a backend that supports these features"
+lacks "$T/err" "plain:"
+lacks "$T/err" "Created"
+[ ! -e started ] || fail "--strict: web was started"
+expect_rc 1 "$BERTH" run --strict --rm web
+contains "$T/err" "web: port-publish (unsupported)"
+[ ! -e started ] || fail "run --strict: web was started"
+expect_rc 0 "$BERTH" up --abort-on-container-exit web
+[ "$(grep -c "service web uses port-publish, which the process backend does not support" "$T/err")" = 1 ] ||
+    fail "lenient up: one port-publish warning for web expected"
+contains "$T/err" "service web uses read-only-rootfs"
+lacks "$T/err" "network-aliases"
+[ -e started ] || fail "lenient up: web did not run"
+cd "$T" || exit 99
+ok "--strict refuses unsupported features before creating anything; otherwise one warning each"

@@ -338,6 +338,10 @@ struct berth_compose_up_options {
     /* grace period (s) used when stopping containers for recreation or abort;
        -1 = each service's stop_grace_period */
     int timeout_s;
+    /* fail before anything is created when a service uses a feature the
+       backend does not support (or supports in part); otherwise each such
+       feature is one WARNING per service and is left out */
+    bool strict;
 };
 
 /**
@@ -489,6 +493,7 @@ struct berth_compose_run_options {
     enum berth_pull_policy pull;
     bool build;
     bool use_aliases;             /* keep the service's network aliases */
+    bool strict;                  /* as berth_compose_up_options.strict */
     berth_compose_line_fn on_line; /* the container's output (attached run) */
     void *line_user;
 };
