@@ -464,15 +464,17 @@ static void proc_reap_fallback(struct proc_state *st)
     }
 }
 
-/* SIGCHLD arrived on this base: poke the other watching engines, check ours. */
+/* SIGCHLD arrived on this base: poke every watching engine, ours included. */
 static void proc_sigchld_cb(evutil_socket_t fd, short what, void *arg)
 {
-    struct proc_state *st = arg;
-    for (struct proc_state *o = proc_sigchld_states; o != NULL; o = o->sig_next) {
-        if (o != st)
-            event_active(o->ev_poke, EV_TIMEOUT, 1);
-    }
-    proc_reap_fallback(st);
+    (void)arg;
+    /*
+     * Reap from the poke events, never from the signal closure: a completion
+     * callback may break the loop or free the engine, and libevent's signal
+     * closure keeps a pointer to its stack in the event while it runs.
+     */
+    for (struct proc_state *o = proc_sigchld_states; o != NULL; o = o->sig_next)
+        event_active(o->ev_poke, EV_TIMEOUT, 1);
 }
 
 /* Poked (another engine got SIGCHLD, or the watch just started): check ours. */
