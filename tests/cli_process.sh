@@ -180,7 +180,7 @@ rm -f pids/*
 bpid=$!
 on_exit "kill -9 $bpid 2>/dev/null"
 await_fifo ready
-# plain starts alongside stubborn: on a loaded machine it may not be up yet
+# SIGTERM must find both services running: plain starts alongside stubborn, so wait for its pid too
 for _ in $(seq 300); do [ -s pids/plain ] && break; sleep 0.1; done
 kill -TERM "$bpid"
 ( sleep 60; kill -9 "$bpid" 2>/dev/null ) &
