@@ -288,6 +288,7 @@ int cmd_up(struct cli_globals *g, int argc, char **argv)
     o.wait = f.wait;
     o.wait_timeout_ms = (uint64_t)f.wait_timeout * 1000u;
     o.timeout_s = f.timeout;
+    o.handoff = !u.attach; /* berth exits once a detached up completes */
 
     u.prog = project_progress(p, "Running");
     progress_set_quiet_pull(u.prog, f.quiet_pull);

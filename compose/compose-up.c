@@ -98,6 +98,8 @@ static void up_free(struct berth_compose_op *op)
         return;
     if (d->oneoff != NULL && d->oneoff->run == &d->ro)
         d->oneoff->run = NULL;
+    if (d->o.handoff && !d->o.attach && !d->is_run)
+        engine_set_handoff(op->c, false, false);
     if (d->vr != NULL)
         verify_model_discard(d->vr);
     strv_free(&d->services);
@@ -938,6 +940,8 @@ struct berth_compose_op *berth_compose_up(struct berth_compose *c,
         return NULL;
     }
     c->attach_timestamps = d->o.timestamps;
+    if (d->o.handoff && !d->o.attach)
+        engine_set_handoff(c, true, d->o.wait);
     d->discover = engine_discover(c, up_discovered, op);
     return op;
 }

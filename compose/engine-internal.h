@@ -262,6 +262,11 @@ struct berth_compose {
     bool use_wait;
     struct eop *events_op;
 
+    /* a detached up whose caller exits when it completes (handoff option):
+       follow each replica only while the up still depends on it */
+    bool handoff;
+    bool handoff_wait; /* that up waits (--wait) */
+
     bool interrupted;
     bool forced;
     bool no_dep_restart; /* restart --no-deps: restart: true dependents stay */
@@ -327,6 +332,8 @@ enum dep_status engine_dep_status(const struct dep *d, char **why, char **chain)
 void engine_supervise(struct replica *r);
 /* Stops following r (health, wait, log stream). */
 void engine_unsupervise(struct replica *r);
+/* Turns handoff supervision on (for an up that waits when wait) or off. */
+void engine_set_handoff(struct berth_compose *c, bool on, bool wait);
 /* Starts the attached log stream of r if it should have one. */
 void engine_attach_logs(struct replica *r, bool from_start);
 /* True while r's container is (or may be) running. */

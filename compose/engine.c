@@ -420,9 +420,13 @@ static void converge_restart(struct replica *r)
     engine_post(r, BERTH_SVC_EV_RESTART, NULL);
 }
 
+static void handoff_release(struct replica *r);
+
 /* Applies fn-style convergence to one replica. */
 static void converge_replica(struct replica *r)
 {
+    if (r->svc->c->handoff)
+        handoff_release(r);
     if (r->goal == GOAL_STOPPED || r->goal == GOAL_REMOVED)
         converge_leaving(r);
     else if (r->state == BERTH_SVC_WAITING)
@@ -525,12 +529,81 @@ static void watch_exit(struct replica *r)
         r->wait_op = eop_start(c, false, wait_fill, wait_done, r);
 }
 
+/*
+ * What a handoff up still needs of r. Health: a healthy verdict (its
+ * dependents' service_healthy, or --wait) and, until then, its exit (a crash
+ * fails them at once rather than after `retries` failed probes). Exit: its
+ * completion (a dependent's service_completed_successfully; one-offs).
+ */
+enum handoff_need { NEED_NOTHING = 0, NEED_HEALTH = 1, NEED_EXIT = 2 };
+
+/* The handoff needs of r (bits of enum handoff_need). */
+static unsigned handoff_need(const struct replica *r)
+{
+    const struct service *svc = r->svc;
+    if (r->oneoff)
+        return NEED_EXIT;
+    unsigned need = NEED_NOTHING;
+    if (svc->c->handoff_wait && svc->health.enabled)
+        need |= NEED_HEALTH;
+    for (size_t i = 0; i < svc->n_dependents; i++) {
+        const struct service *dep = svc->dependents[i];
+        for (size_t k = 0; k < dep->n_deps; k++) {
+            if (dep->deps[k].svc != svc)
+                continue;
+            if (dep->deps[k].cond == COND_COMPLETED)
+                need |= NEED_EXIT;
+            else if (dep->deps[k].cond == COND_HEALTHY && svc->health.enabled)
+                need |= NEED_HEALTH;
+        }
+    }
+    return need;
+}
+
+/* True when a handoff up needs r's exit followed now. */
+static bool handoff_wants_exit(const struct replica *r, unsigned need)
+{
+    return (need & NEED_EXIT) || ((need & NEED_HEALTH) && r->state != BERTH_SVC_HEALTHY);
+}
+
+/* Handoff: stops following r once the up needs nothing more of it. */
+static void handoff_release(struct replica *r)
+{
+    if (!r->supervised || !r->running)
+        return;
+    unsigned need = handoff_need(r);
+    if ((need & NEED_HEALTH) && r->state != BERTH_SVC_HEALTHY)
+        return;
+    if (r->health != NULL)
+        health_stop(r->health);
+    if (!handoff_wants_exit(r, need) && r->wait_op != NULL) {
+        eop_discard(r->wait_op);
+        r->wait_op = NULL;
+    }
+}
+
+/* Turns handoff supervision on or off. */
+void engine_set_handoff(struct berth_compose *c, bool on, bool wait)
+{
+    c->handoff = on;
+    c->handoff_wait = on && wait;
+}
+
 /* Starts following a running replica's exit and health. */
 void engine_supervise(struct replica *r)
 {
     r->supervised = true;
     if (!r->running)
         return;
+    if (r->svc->c->handoff) {
+        unsigned need = handoff_need(r);
+        if (handoff_wants_exit(r, need))
+            watch_exit(r);
+        if ((need & NEED_HEALTH) && r->state != BERTH_SVC_HEALTHY &&
+            !health_running(r->health))
+            health_start(r->health);
+        return;
+    }
     watch_exit(r);
     if (r->svc->health.enabled && !health_running(r->health) &&
         (r->state == BERTH_SVC_RUNNING || r->state == BERTH_SVC_HEALTHY ||

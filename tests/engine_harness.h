@@ -44,6 +44,7 @@ struct fake_state {
     size_t n_calls;
     int inflight, max_inflight; /* create/start ops in flight (with op_delay_ms) */
     uint64_t op_delay_ms;       /* create/start complete after this long */
+    int waits;                  /* CONTAINER_WAIT requests on running containers */
 };
 
 /* The live fake driver instance (one per test). */

@@ -928,6 +928,68 @@ static void test_up_wait_timeout(void **state)
     h_close(&H);
 }
 
+/* The handoff project of the two tests below. */
+#define HANDOFF_PROJ                                                                        \
+    PROJ "\"db\":{\"image\":\"i\",\"command\":[\"ready-after\",\"100\"],"                     \
+         "\"healthcheck\":{\"test\":[\"CMD\",\"ready?\"],\"interval\":\"50ms\",\"retries\":10}},"  \
+         "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"],"                                    \
+         "\"depends_on\":{\"db\":{\"condition\":\"service_healthy\"}}},"                          \
+         "\"job\":{\"image\":\"i\",\"command\":[\"exit\",\"0\",\"50\"]},"                          \
+         "\"after\":{\"image\":\"i\",\"command\":[\"sleep\"],"                                  \
+         "\"depends_on\":{\"job\":{\"condition\":\"service_completed_successfully\"}}},"          \
+         "\"plain\":{\"image\":\"i\",\"command\":[\"sleep\"]}" END
+
+/*
+ * handoff: only what the up still needs is followed: db's exit and health
+ * until healthy (web waits on it), job's exit (after waits on its
+ * completion); web, after and plain are not watched, and no probe runs once
+ * db is healthy.
+ */
+static void test_handoff_follows_only_needs(void **state)
+{
+    (void)state;
+    h_open(&H, "fake", HANDOFF_PROJ);
+    h_up(&H, &(struct berth_compose_up_options){.handoff = true, .timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_true(h_index(&H, "p-web-1", BERTH_SVC_CREATING) > h_index(&H, "p-db-1", BERTH_SVC_HEALTHY));
+    assert_true(fake_call_index("exit p-job-1 0") < fake_call_index("create p-after-1"));
+    assert_int_equal(fake->waits, 2);
+    assert_false(H.c->handoff); /* over with the op */
+    int probes = fake_call_count("exec p-db-1");
+    h_run_for(&H, 300);
+    assert_int_equal(fake_call_count("exec p-db-1"), probes);
+    h_close(&H);
+
+    /* without handoff every container is followed and db is probed on */
+    h_open(&H, "fake", HANDOFF_PROJ);
+    h_up(&H, &(struct berth_compose_up_options){.timeout_s = -1});
+    assert_int_equal(H.code, 0);
+    assert_int_equal(fake->waits, 5);
+    probes = fake_call_count("exec p-db-1");
+    h_run_for(&H, 300);
+    assert_true(fake_call_count("exec p-db-1") > probes);
+    h_close(&H);
+}
+
+/* handoff with wait: a service that crashes before it is healthy fails the up at once. */
+static void test_handoff_wait_sees_crash(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"db\":{\"image\":\"i\",\"command\":[\"exit\",\"2\",\"50\"],"
+                "\"healthcheck\":{\"test\":[\"CMD\",\"ready?\"],\"interval\":\"1s\","
+                "\"retries\":30}}" END);
+    uint64_t t0 = berth_now_ms();
+    h_up(&H, &(struct berth_compose_up_options){.handoff = true, .wait = true,
+                                                .no_rollback = true, .timeout_s = -1});
+    assert_int_not_equal(H.code, 0);
+    assert_non_null(strstr(H.msg, "p-db-1"));
+    /* the exit, not 30 failed probes a second apart */
+    assert_true(berth_now_ms() - t0 < 5000);
+    assert_int_equal(fake->waits, 1);
+    h_close(&H);
+}
+
 /* Only one lifecycle operation at a time. */
 static void test_lifecycle_exclusive(void **state)
 {
@@ -1013,6 +1075,8 @@ int main(void)
         cmocka_unit_test(test_restart_op),
         cmocka_unit_test(test_wait_op),
         cmocka_unit_test(test_up_wait_timeout),
+        cmocka_unit_test(test_handoff_follows_only_needs),
+        cmocka_unit_test(test_handoff_wait_sees_crash),
     };
     if (getenv("ENGINE_TEST_FILTER") != NULL)
         cmocka_set_test_filter(getenv("ENGINE_TEST_FILTER"));

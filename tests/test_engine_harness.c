@@ -422,6 +422,7 @@ static void op_wait(void *state, struct berth_op *op, const struct berth_op_req 
     }
     if (getenv("ENGINE_TEST_VERBOSE"))
         fprintf(stderr, "fake: wait %s\n", c->name);
+    fake->waits++;
     fake_add_waiter(c, op, false);
 }
 

@@ -342,6 +342,17 @@ struct berth_compose_up_options {
        backend does not support (or supports in part); otherwise each such
        feature is one WARNING per service and is left out */
     bool strict;
+    /*
+     * Detached only: the caller lets go of the containers once the op
+     * completes (the CLI's `up -d` exits then; the runtime's own restart
+     * policy takes over). A container is followed only while this up still
+     * needs it: its exit while a dependent waits for it to complete (or, with
+     * a health check, to be healthy), its health checks until the healthy
+     * verdict a dependent or `wait` needs. Nothing else is watched, which
+     * saves one runtime process per container. Default (false): every started
+     * container is supervised (exits, restart policies, health) while c lives.
+     */
+    bool handoff;
 };
 
 /**
