@@ -401,7 +401,12 @@ int apple_argv_exec(const struct berth_host *host, const struct apple_cli *cli,
         return -1;
     if (req->argv == NULL || req->argv[0] == NULL || req->argv[0][0] == '\0')
         return drv_fail(host, err, BERTH_E_INVALID, "exec needs a command");
+    if (req->detach && (req->interactive || req->tty))
+        return drv_fail(host, err, BERTH_E_INVALID, "a detached exec cannot be interactive");
     begin(cli, out, "exec", NULL);
+    /* `container exec --detach` (container 0.7+) returns once the process started */
+    if (req->detach)
+        drv_argv_push(out, "--detach");
     if (req->interactive)
         drv_argv_push(out, "--interactive");
     if (req->tty)

@@ -45,7 +45,7 @@ int apple_argv_logs(const struct berth_host *host, const struct apple_cli *cli,
                     const struct berth_op_req *req, struct drv_argv *out,
                     struct berth_error **err);
 
-/* `container exec [flags] -- ID ARGV...`. */
+/* `container exec [--detach] [flags] -- ID ARGV...`. */
 int apple_argv_exec(const struct berth_host *host, const struct apple_cli *cli,
                     const struct berth_op_req *req, struct drv_argv *out,
                     struct berth_error **err);

@@ -395,7 +395,19 @@ static void ap_exec_done(struct drv_job *job, const struct berth_proc_result *re
     drv_job_done(job, &r);
 }
 
-/* CONTAINER_EXEC: captured, streamed or interactive. */
+/* Step: a detached exec's CLI returned: the process started (or could not). */
+static void ap_exec_started(struct drv_job *job, const struct berth_proc_result *res)
+{
+    if (!drv_job_ok(res)) {
+        drv_job_fail(job, drv_job_cmd_error(job, res));
+        return;
+    }
+    struct berth_op_result r;
+    memset(&r, 0, sizeof(r)); /* exit 0, no output: whatever the CLI printed is not the command's */
+    drv_job_done(job, &r);
+}
+
+/* CONTAINER_EXEC: captured, streamed, interactive or detached. */
 static void ap_op_exec(void *state, struct berth_op *op, const struct berth_op_req *req)
 {
     struct ap_state *st = state;
@@ -407,7 +419,10 @@ static void ap_op_exec(void *state, struct berth_op *op, const struct berth_op_r
     }
     struct drv_job *job = ap_job(st, op, req);
     struct drv_run run = {.step = ap_exec_done};
-    if (req->interactive) {
+    if (req->detach) {
+        run.mode = DRV_RUN_CAPTURE;
+        run.step = ap_exec_started;
+    } else if (req->interactive) {
         run.mode = DRV_RUN_INHERIT;
         run.tty = req->tty;
     } else if (req->on_line != NULL) {

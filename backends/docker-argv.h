@@ -86,7 +86,7 @@ int docker_argv_logs(const struct berth_host *host, const struct docker_cli *cli
                      const struct berth_op_req *req, struct drv_argv *out,
                      struct berth_error **err);
 
-/* `exec [-i] [-t] [-e K=V]... [-u U] [-w W] -- CTR ARGV...`. */
+/* `exec [--detach] [-i] [-t] [-e K=V]... [-u U] [-w W] -- CTR ARGV...`. */
 int docker_argv_exec(const struct berth_host *host, const struct docker_cli *cli,
                      const struct berth_op_req *req, struct drv_argv *out,
                      struct berth_error **err);

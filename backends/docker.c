@@ -856,6 +856,18 @@ static void dk_exec_done(struct drv_job *job, const struct berth_proc_result *re
     drv_job_done(job, &r);
 }
 
+/* Step: a detached exec's CLI returned: the command started (or could not). */
+static void dk_exec_started(struct drv_job *job, const struct berth_proc_result *res)
+{
+    if (!drv_job_ok(res)) {
+        drv_job_fail(job, drv_job_cmd_error(job, res));
+        return;
+    }
+    struct berth_op_result r;
+    memset(&r, 0, sizeof(r)); /* exit 0, no output: the CLI's session id is not the command's */
+    drv_job_done(job, &r);
+}
+
 /* Step of the reaper: the processes were killed (or could not be). */
 static void dk_reap_killed(struct drv_job *job, const struct berth_proc_result *res)
 {
@@ -917,7 +929,7 @@ static void dk_exec_cancelled(struct drv_job *job)
     dk_run(reaper, &argv, DRV_RUN_CAPTURE, dk_reap_listed);
 }
 
-/* CONTAINER_EXEC: captured, streamed (on_line) or interactive. */
+/* CONTAINER_EXEC: captured, streamed (on_line), interactive or detached. */
 static void dk_op_exec(void *state, struct berth_op *op, const struct berth_op_req *req)
 {
     struct dk_state *st = state;
@@ -932,7 +944,10 @@ static void dk_op_exec(void *state, struct berth_op *op, const struct berth_op_r
     d->exec_cmdline = drv_argv_join(req->argv);
     job->on_cancel = dk_exec_cancelled;
     struct drv_run run = {.step = dk_exec_done};
-    if (req->interactive) {
+    if (req->detach) {
+        run.mode = DRV_RUN_CAPTURE;
+        run.step = dk_exec_started;
+    } else if (req->interactive) {
         run.mode = DRV_RUN_INHERIT;
         run.tty = req->tty;
     } else if (req->on_line != NULL) {

@@ -253,6 +253,34 @@ static int backend_check_req(const struct berth_backend *b, const struct berth_o
     return 0;
 }
 
+/*
+ * A detached exec needs a driver of ABI minor 2 (older ones do not read
+ * req->detach and would run the command attached) and no attached I/O.
+ */
+static int backend_check_detach(const struct berth_backend *b, const struct berth_op_req *req,
+                                struct berth_error **err)
+{
+    if (req->kind != BERTH_OP_CONTAINER_EXEC || !req->detach)
+        return 0;
+    const struct berth_backend_driver *drv = b->drv->info.driver;
+    if (drv->abi_minor < 2) {
+        berth_error_set(err, BERTH_E_UNSUPPORTED, 0,
+                        "backend '%s' does not support detached exec (driver '%s' is built for "
+                        "ABI %u.%u; detach needs %u.2)",
+                        b->name, drv->name, drv->abi_major, drv->abi_minor,
+                        BERTH_BACKEND_ABI_MAJOR);
+        if (err != NULL)
+            berth_error_set_hint(*err, "run the command without --detach, or update the driver");
+        return -1;
+    }
+    if (req->interactive || req->tty || req->on_line != NULL)
+        return berth_error_set(err, BERTH_E_INVALID, 0,
+                               "backend '%s': a detached exec cannot be interactive, have a TTY "
+                               "or stream its output",
+                               b->name);
+    return 0;
+}
+
 /* Starts an operation after checking that the driver can do it. */
 struct berth_op *berth_backend_submit(struct berth_backend *b, const struct berth_op_req *req,
                                       berth_op_done_fn done, void *user, struct berth_error **err)
@@ -281,6 +309,8 @@ struct berth_op *berth_backend_submit(struct berth_backend *b, const struct bert
         return NULL;
     }
     if (backend_check_req(b, req, err) < 0)
+        return NULL;
+    if (backend_check_detach(b, req, err) < 0)
         return NULL;
     return op_start(b, req, done, user);
 }

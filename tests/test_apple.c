@@ -207,6 +207,16 @@ static void test_container_ops(void **state)
                                       "shop-web-1", "--version", NULL};
     check_argv(&a, exe);
     drv_argv_free(&a);
+    ex.detach = true;
+    assert_int_equal(apple_argv_exec(&test_host, &cli, &ex, &a, &err), 0);
+    static const char *const exd[] = {"container",  "exec",        "--detach",
+                                      "--user=0",   "--workdir=/", "--",
+                                      "shop-web-1", "--version",   NULL};
+    check_argv(&a, exd);
+    drv_argv_free(&a);
+    ex.interactive = true;
+    assert_int_equal(apple_argv_exec(&test_host, &cli, &ex, &a, &err), -1);
+    check_err(&err, BERTH_E_INVALID, "a detached exec cannot be interactive");
     struct berth_op_req bad = {.kind = BERTH_OP_CONTAINER_START, .target = "-a"};
     assert_int_equal(apple_argv_container(&test_host, &cli, &bad, &a, &err), -1);
     check_err(&err, BERTH_E_INVALID, "invalid container name");

@@ -408,6 +408,20 @@ static void test_exec(void **state)
                                        "-c", "x", NULL};
     check_argv(&a, want);
     drv_argv_free(&a);
+    /* detached: --detach, never -i/-t */
+    r.interactive = false;
+    r.tty = false;
+    r.detach = true;
+    assert_int_equal(docker_argv_exec(&test_host, &podman, &r, &a, &err), 0);
+    static const char *const want_d[] = {
+        "podman", "exec", "--detach", "--env=A=-1", "--user=nobody", "--workdir=/tmp", "--", "web",
+        "--help", "-c",   "x",        NULL};
+    check_argv(&a, want_d);
+    drv_argv_free(&a);
+    r.tty = true;
+    assert_int_equal(docker_argv_exec(&test_host, &podman, &r, &a, &err), -1);
+    check_err(&err, BERTH_E_INVALID, "a detached exec cannot be interactive");
+    r.tty = false;
     r.argv = NULL;
     assert_int_equal(docker_argv_exec(&test_host, &podman, &r, &a, &err), -1);
     check_err(&err, BERTH_E_INVALID, "exec needs a command");

@@ -228,6 +228,52 @@ static const struct berth_backend_driver ic_old_driver = {
     .caps_count = BERTH_FEAT_NETWORK_ALIASES + 1, .create = ic_create, .destroy = ic_destroy,
     .instance_caps = ic_caps_forbidden};
 
+/* Detached exec (ABI minor 2): the request each exec driver got. */
+static struct {
+    int calls;
+    bool detach;
+} gx;
+
+/* EXEC of the detach drivers: records the request and completes at once. */
+static void dx_exec(void *state, struct berth_op *op, const struct berth_op_req *req)
+{
+    const struct berth_host *host = state;
+    gx.calls++;
+    gx.detach = req->detach;
+    struct berth_op_result r = {.exit_code = 0};
+    host->op_complete(op, NULL, &r);
+}
+
+/* Creates an instance whose state is the host. */
+static int dx_create(const struct berth_host *host, const char *flavour, void **state,
+                     struct berth_error **err)
+{
+    (void)flavour;
+    (void)err;
+    *state = (void *)host;
+    return 0;
+}
+
+/* A driver built against ABI minor 1 (no req->detach) and one against today's minor. */
+static const struct berth_backend_driver dx1_driver = {
+    .abi_major = BERTH_BACKEND_ABI_MAJOR,
+    .abi_minor = 1,
+    .name = "dx1",
+    .caps = ic_full,
+    .caps_count = 1,
+    .create = dx_create,
+    .destroy = ic_destroy,
+    .ops = {[BERTH_OP_CONTAINER_EXEC] = dx_exec}};
+static const struct berth_backend_driver dx2_driver = {
+    .abi_major = BERTH_BACKEND_ABI_MAJOR,
+    .abi_minor = BERTH_BACKEND_ABI_MINOR,
+    .name = "dx2",
+    .caps = ic_full,
+    .caps_count = 1,
+    .create = dx_create,
+    .destroy = ic_destroy,
+    .ops = {[BERTH_OP_CONTAINER_EXEC] = dx_exec}};
+
 /* ----------------------------------------------------------- helpers */
 
 /* What a done callback saw. */
@@ -881,6 +927,54 @@ static void test_add_driver_checks(void **state)
     berth_error_clear(&e);
 }
 
+/* A detached exec reaches a minor-2 driver; a minor-1 driver is refused, not run attached. */
+static void test_detach_needs_minor_2(void **state)
+{
+    (void)state;
+    assert_int_equal(BERTH_BACKEND_ABI_MINOR, 2);
+    memset(&gx, 0, sizeof(gx));
+    assert_int_equal(berth_plugins_add_driver(eng, &dx1_driver, NULL, NULL), 0);
+    assert_int_equal(berth_plugins_add_driver(eng, &dx2_driver, NULL, NULL), 0);
+    struct berth_backend *old = berth_backend_new(eng, "dx1", NULL);
+    struct berth_backend *cur = berth_backend_new(eng, "dx2", NULL);
+    assert_non_null(old); /* a minor-1 driver still loads */
+    assert_non_null(cur);
+    static const char *const argv[] = {"true", NULL};
+    struct berth_op_req req = {
+        .kind = BERTH_OP_CONTAINER_EXEC, .target = "web", .argv = argv, .detach = true};
+    struct seen s = {0};
+    struct berth_error *e = NULL;
+    assert_null(berth_backend_submit(old, &req, on_done, &s, &e));
+    assert_int_equal(berth_error_code(e), BERTH_E_UNSUPPORTED);
+    assert_non_null(strstr(berth_error_message(e), "backend 'dx1' does not support detached "
+                                                   "exec (driver 'dx1' is built for ABI 1.1"));
+    assert_non_null(berth_error_hint(e));
+    berth_error_clear(&e);
+    assert_int_equal(gx.calls, 0);
+    /* attached exec on the old driver works as before */
+    req.detach = false;
+    assert_non_null(berth_backend_submit(old, &req, on_done, &s, NULL));
+    assert_int_equal(gx.calls, 1);
+    assert_false(gx.detach);
+    /* the current driver sees the flag */
+    req.detach = true;
+    assert_non_null(berth_backend_submit(cur, &req, on_done, &s, NULL));
+    assert_int_equal(gx.calls, 2);
+    assert_true(gx.detach);
+    /* detach with attached I/O is a caller error */
+    req.tty = true;
+    assert_null(berth_backend_submit(cur, &req, on_done, &s, &e));
+    assert_int_equal(berth_error_code(e), BERTH_E_INVALID);
+    assert_non_null(strstr(berth_error_message(e), "detached exec cannot be interactive"));
+    berth_error_clear(&e);
+    assert_int_equal(gx.calls, 2);
+    berth_engine_run(eng);
+    assert_int_equal(s.calls, 2);
+    assert_int_equal(s.code, BERTH_E_OK);
+    berth_backend_free(old);
+    berth_backend_free(cur);
+}
+
 static void test_instance_caps(void **state)
 {
     (void)state;
@@ -1016,6 +1110,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plugin_path_env_ignored_with_flag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_driver_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_instance_caps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_detach_needs_minor_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duration_parse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names, setup, teardown),

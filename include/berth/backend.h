@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define BERTH_BACKEND_ABI_MAJOR 1
-#define BERTH_BACKEND_ABI_MINOR 1
+#define BERTH_BACKEND_ABI_MINOR 2
 
 /** Name of the single symbol a plugin exports. */
 #define BERTH_BACKEND_ENTRY "berth_backend_entry"
@@ -327,6 +327,14 @@ struct berth_op_req {
     berth_op_line_fn on_line;   /* LOGS, IMAGE_PULL, IMAGE_BUILD, EXEC (streamed) */
     berth_op_event_fn on_event; /* EVENTS */
     void *stream_user;          /* passed to on_line / on_event (not `user`: that is EXEC's) */
+    /* ---- ABI minor 2 ---- */
+    /*
+     * CONTAINER_EXEC only: start the command in the background and complete
+     * once it started (exit_code 0, no output), leaving it running. Read only
+     * by drivers with abi_minor >= 2: the host refuses a detached exec for
+     * older drivers rather than run it attached.
+     */
+    bool detach;
 };
 
 /**
