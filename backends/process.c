@@ -127,10 +127,11 @@ struct pctr {
 struct pexec {
     struct pexec *next, *prev;
     struct pdrv *drv;
-    struct berth_op *op;
+    struct berth_op *op; /* NULL once a detached exec's op completed */
     struct berth_proc *proc;
     berth_op_line_fn on_line;
     void *user;
+    char *ctr_id; /* detached: its container's id (it is killed when that container exits) */
 };
 
 /* A network or volume record. */
@@ -711,9 +712,12 @@ static void ctr_line(struct berth_proc *p, enum berth_stream stream, const char 
     ctr_unref(c);
 }
 
+static void exec_kill_detached(struct pdrv *d, const char *ctr_id);
+
 /* Marks c exited and tells everyone waiting (called once per process). */
 static void ctr_exited(struct pctr *c, int exit_code)
 {
+    exec_kill_detached(c->drv, c->id);
     c->proc = NULL;
     c->pid = 0;
     c->state = BERTH_CSTATE_EXITED;
@@ -1152,7 +1156,19 @@ static void exec_free(struct pexec *x)
         x->drv->execs = x->next;
     if (x->next != NULL)
         x->next->prev = x->prev;
+    free(x->ctr_id);
     free(x);
+}
+
+/*
+ * The container of detached execs exited: stop them as a runtime does
+ * (term, then kill after the grace); their completion frees them.
+ */
+static void exec_kill_detached(struct pdrv *d, const char *ctr_id)
+{
+    for (struct pexec *x = d->execs; x != NULL; x = x->next)
+        if (x->ctr_id != NULL && strcmp(x->ctr_id, ctr_id) == 0)
+            d->host->proc_cancel(x->proc);
 }
 
 /* An exec's streamed output. */
@@ -1169,6 +1185,10 @@ static void exec_done(struct berth_proc *p, const struct berth_proc_result *res,
 {
     struct pexec *x = user;
     (void)p;
+    if (x->op == NULL) { /* detached: its op completed when it started */
+        exec_free(x);
+        return;
+    }
     struct berth_op_result r = {
         .exit_code = res->exited ? res->exit_code : 128 + res->signal,
         .out = res->out,
@@ -1230,9 +1250,10 @@ static void op_exec(void *state, struct berth_op *op, const struct berth_op_req 
     x->op = op;
     x->on_line = req->on_line;
     x->user = req->stream_user;
-    enum berth_out_mode mode = req->interactive ? BERTH_OUT_INHERIT
-                               : req->on_line  ? BERTH_OUT_LINES
-                                               : BERTH_OUT_CAPTURE;
+    enum berth_out_mode mode = req->detach        ? BERTH_OUT_DISCARD
+                               : req->interactive ? BERTH_OUT_INHERIT
+                               : req->on_line     ? BERTH_OUT_LINES
+                                                  : BERTH_OUT_CAPTURE;
     struct berth_proc_options o = {
         .argv = strv_argv(&argv),
         .envp = strv_argv(&env),
@@ -1259,6 +1280,14 @@ static void op_exec(void *state, struct berth_op *op, const struct berth_op_req 
     if (d->execs != NULL)
         d->execs->prev = x;
     d->execs = x;
+    if (req->detach) {
+        /* started: the op is done; the record stays until the child is reaped */
+        x->op = NULL;
+        x->ctr_id = xstrdup(c->id);
+        struct berth_op_result r = {.exit_code = 0};
+        d->host->op_complete(op, NULL, &r);
+        return;
+    }
     d->host->op_set_cancel(op, exec_cancel, x);
 }
 

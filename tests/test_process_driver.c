@@ -621,6 +621,107 @@ static void test_networks_and_volumes(void **state)
     assert_int_equal(on(BERTH_OP_VOLUME_INSPECT, "demo_data").code, BERTH_E_NOT_FOUND);
 }
 
+/* Poll tick of wait_file: sets *flag once the file exists. */
+struct file_wait {
+    const char *path;
+    int found;
+    struct berth_timer *t;
+};
+
+/* Checks for the file; re-arms itself until it exists. */
+static void file_tick(struct berth_timer *t, void *user)
+{
+    struct file_wait *w = user;
+    if (access(w->path, F_OK) == 0)
+        w->found = 1;
+    else
+        berth_timer_start(t, 20);
+}
+
+/* Runs the loop until path exists (at most 20 s). */
+static void wait_file(const char *path)
+{
+    struct file_wait w = {.path = path};
+    w.t = berth_timer_new(eng, file_tick, &w);
+    berth_timer_start(w.t, 0);
+    run_until(&w.found);
+    berth_timer_free(w.t);
+}
+
+/* Detached exec: completes once started (exit 0, no output); the command goes on. */
+static void test_exec_detach(void **state)
+{
+    (void)state;
+    const char *cmd[] = {"sleep", "30", NULL};
+    struct berth_kv env[] = {{"FOO", "bar"}};
+    struct berth_container_spec s = spec("demo-web-1", cmd);
+    s.env = env;
+    s.n_env = 1;
+    s.workdir = "/";
+    assert_int_equal(create(&s).code, BERTH_E_OK);
+    assert_int_equal(on(BERTH_OP_CONTAINER_START, "demo-web-1").code, BERTH_E_OK);
+
+    /* the service's environment plus -e, -w honoured; output discarded */
+    const char *ex[] = {"sh", "-c",
+                        "echo noise; sleep 1; echo $FOO $EXTRA $(pwd) > done.tmp; "
+                        "mv done.tmp done",
+                        NULL};
+    struct berth_kv xenv[] = {{"EXTRA", "x"}};
+    struct res r = op((struct berth_op_req){.kind = BERTH_OP_CONTAINER_EXEC,
+                                            .target = "demo-web-1",
+                                            .argv = ex,
+                                            .env = xenv,
+                                            .n_env = 1,
+                                            .workdir = tmpdir,
+                                            .detach = true});
+    assert_int_equal(r.code, BERTH_E_OK);
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.out, "");
+    char done[512];
+    snprintf(done, sizeof(done), "%s/done", tmpdir);
+    assert_int_equal(access(done, F_OK), -1); /* completed before the command ended */
+    wait_file(done);
+    FILE *f = fopen(done, "r");
+    assert_non_null(f);
+    char line[512] = "";
+    assert_non_null(fgets(line, sizeof(line), f));
+    fclose(f);
+    char real[300], expect[600];
+    assert_non_null(realpath(tmpdir, real));
+    snprintf(expect, sizeof(expect), "bar x %s\n", real);
+    assert_string_equal(line, expect);
+
+    /* a detached command still running when its container stops is stopped with it */
+    const char *longer[] = {"sh", "-c", "echo $$ > pid.tmp; mv pid.tmp pid; exec sleep 30", NULL};
+    r = op((struct berth_op_req){.kind = BERTH_OP_CONTAINER_EXEC,
+                                 .target = "demo-web-1",
+                                 .argv = longer,
+                                 .workdir = tmpdir,
+                                 .detach = true});
+    assert_int_equal(r.code, BERTH_E_OK);
+    char pidfile[512];
+    snprintf(pidfile, sizeof(pidfile), "%s/pid", tmpdir);
+    wait_file(pidfile);
+    f = fopen(pidfile, "r");
+    assert_non_null(f);
+    int pid = 0;
+    assert_int_equal(fscanf(f, "%d", &pid), 1);
+    fclose(f);
+    assert_true(pid > 0);
+    assert_int_equal(kill(pid, 0), 0);
+    assert_int_equal(on(BERTH_OP_CONTAINER_STOP, "demo-web-1").code, BERTH_E_OK);
+    uint64_t t0 = berth_now_ms();
+    while (berth_proc_count(eng) > 0 && berth_now_ms() - t0 < 15000)
+        event_base_loop(berth_engine_base(eng), EVLOOP_ONCE);
+    assert_int_equal(berth_proc_count(eng), 0); /* reaped, nothing left behind */
+    assert_int_equal(kill(pid, 0), -1);
+
+    /* not running: refused like an attached exec */
+    r = op((struct berth_op_req){
+        .kind = BERTH_OP_CONTAINER_EXEC, .target = "demo-web-1", .argv = ex, .detach = true});
+    assert_int_equal(r.code, BERTH_E_STATE);
+}
+
 static void test_free_kills_processes(void **state)
 {
     (void)state;
@@ -660,6 +761,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_networks_and_volumes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_kills_processes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_detach, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
