@@ -1,4 +1,7 @@
-/* berth exec: run a command in a running container; its exit code is berth's. */
+/*
+ * berth exec: run a command in a running container; its exit code is berth's
+ * (-d: started in the background, nothing printed, exit 0).
+ */
 #include "config.h"
 
 #include <signal.h>
@@ -56,17 +59,22 @@ static void on_signal(struct project *p, int signo, int count, void *user)
 
 int cmd_exec(struct cli_globals *g, int argc, char **argv)
 {
-    bool no_tty = false, interactive = true;
+    bool no_tty = false, interactive = true, detach = false;
     const char *user = NULL, *workdir = NULL;
     int index = 0;
     struct cli_list env = {0};
     const struct flag flags[] = {
+        {"detach", 'd', FLAG_BOOL, &detach, NULL, "Detached mode: Run command in the background"},
         {"env", 'e', FLAG_LIST, &env, "KEY=VAL", "Set environment variables"},
-        {"index", 0, FLAG_INT, &index, "INDEX", "Index of the container if service has multiple replicas"},
-        {"interactive", 'i', FLAG_BOOL, &interactive, NULL, "Keep STDIN open even if not attached (default true)"},
-        {"no-TTY", 'T', FLAG_BOOL, &no_tty, NULL, "Disable pseudo-TTY allocation. By default a TTY is allocated when stdin is a terminal"},
+        {"index", 0, FLAG_INT, &index, "INDEX",
+         "Index of the container if service has multiple replicas"},
+        {"interactive", 'i', FLAG_BOOL, &interactive, NULL,
+         "Keep STDIN open even if not attached (default true)"},
+        {"no-TTY", 'T', FLAG_BOOL, &no_tty, NULL,
+         "Disable pseudo-TTY allocation. By default a TTY is allocated when stdin is a terminal"},
         {"user", 'u', FLAG_STRING, &user, "USER", "Run the command as this user"},
-        {"workdir", 'w', FLAG_STRING, &workdir, "DIR", "Path to workdir directory for this command"},
+        {"workdir", 'w', FLAG_STRING, &workdir, "DIR",
+         "Path to workdir directory for this command"},
         {NULL, 0, 0, NULL, NULL, NULL},
     };
     const struct flags_cmd spec = {"exec", "[OPTIONS] SERVICE COMMAND [ARGS...]",
@@ -93,9 +101,11 @@ int cmd_exec(struct cli_globals *g, int argc, char **argv)
     o.n_env = env.n;
     o.user = user;
     o.workdir = workdir;
-    o.interactive = interactive;
+    /* -d: no stdin, no TTY, no output (docker compose) */
+    o.detach = detach;
+    o.interactive = interactive && !detach;
     o.tty = o.interactive && !no_tty && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-    if (!o.interactive) {
+    if (!o.interactive && !detach) {
         o.on_line = on_line;
         o.line_user = &x;
     }

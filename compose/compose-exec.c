@@ -46,10 +46,11 @@ static int exec_fill(struct eop *e, struct berth_op_req *req, void *user,
     req->workdir = d->workdir;
     req->interactive = d->o.interactive;
     req->tty = d->o.tty;
+    req->detach = d->o.detach;
     req->on_line = d->o.on_line;
     req->stream_user = d->o.line_user;
-    /* an interactive session or a long command must not time out */
-    req->timeout_ms = UINT64_C(365) * 24 * 3600 * 1000;
+    /* an interactive session or a long command must not time out (a detached one only starts) */
+    req->timeout_ms = d->o.detach ? 0 : UINT64_C(365) * 24 * 3600 * 1000;
     return 0;
 }
 
@@ -132,6 +133,14 @@ struct berth_compose_op *berth_compose_exec(struct berth_compose *c,
 {
     if (opts == NULL || opts->service == NULL || opts->argv == NULL || opts->argv[0] == NULL) {
         berth_error_set(err, BERTH_E_INVALID, 0, "exec: a service and a command are required");
+        return NULL;
+    }
+    if (opts->detach && (opts->interactive || opts->tty || opts->on_line != NULL)) {
+        berth_error_set(err, BERTH_E_INVALID, 0,
+                        "exec: a detached command cannot be interactive, have a TTY or stream "
+                        "its output");
+        if (err != NULL)
+            berth_error_set_hint(*err, "drop detach, or clear interactive, tty and on_line");
         return NULL;
     }
     const char *names[] = {opts->service, NULL};

@@ -25,6 +25,8 @@ expect_rc 2 "$BERTH" up --pull sometimes
 expect_rc 2 "$BERTH" up -d --abort-on-container-exit
 expect_rc 2 "$BERTH" up --build --no-build
 expect_rc 2 "$BERTH" exec web
+expect_rc 0 "$BERTH" exec --help
+contains "$T/out" "-d, --detach"
 expect_rc 2 "$BERTH" kill -s NOSUCHSIG
 expect_rc 2 "$BERTH" port web
 expect_rc 0 "$BERTH" up --help

@@ -307,6 +307,54 @@ static void test_process_exec_logs(void **state)
     h_close(&H);
 }
 
+/* exec detach: completes once started with exit 0 and no output; the command goes on. */
+static void test_process_exec_detach(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/berth-exec-detach.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    h_open(&H, "process", PROJ "\"svc\":{\"command\":[\"sleep\",\"30\"]}" END);
+    h_up(&H, NULL);
+    assert_int_equal(H.code, 0);
+    struct berth_kv env[] = {{"WHO", "detached"}};
+    struct berth_compose_exec_options eo = {
+        .service = "svc",
+        .argv = (const char *[]){"sh", "-c", "echo noise; sleep 1; echo $WHO > out", NULL},
+        .env = env,
+        .n_env = 1,
+        .workdir = dir,
+        .detach = true,
+    };
+    struct berth_error *err = NULL;
+    H.done = false;
+    assert_non_null(berth_compose_exec(H.c, &eo, h_done, &H, &err));
+    h_wait(&H, 5000);
+    assert_int_equal(H.code, 0);
+    assert_int_equal(H.exit_code, 0);
+    char out[300];
+    snprintf(out, sizeof(out), "%s/out", dir);
+    assert_int_equal(access(out, F_OK), -1); /* done before the command ended */
+    for (int i = 0; i < 200 && access(out, F_OK) != 0; i++)
+        h_run_for(&H, 50);
+    h_run_for(&H, 50);
+    FILE *f = fopen(out, "r");
+    assert_non_null(f);
+    char line[64] = "";
+    assert_non_null(fgets(line, sizeof(line), f));
+    fclose(f);
+    assert_string_equal(line, "detached\n");
+    /* detach with a TTY or streamed output is refused up front */
+    eo.tty = true;
+    assert_null(berth_compose_exec(H.c, &eo, h_done, &H, &err));
+    assert_int_equal(berth_error_code(err), BERTH_E_INVALID);
+    assert_non_null(strstr(berth_error_message(err), "detached command cannot be interactive"));
+    berth_error_clear(&err);
+    h_down(&H, NULL);
+    h_close(&H);
+    assert_int_equal(unlink(out), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* logs until: lines stamped later are left out; berth's own timestamps are stripped again. */
 static void test_process_logs_until(void **state)
 {
@@ -363,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_process_exit_code_from),
         cmocka_unit_test(test_process_run),
         cmocka_unit_test(test_process_exec_logs),
+        cmocka_unit_test(test_process_exec_detach),
         cmocka_unit_test(test_process_logs_until),
     };
     if (getenv("ENGINE_TEST_FILTER") != NULL)

@@ -474,6 +474,12 @@ struct berth_compose_exec_options {
     bool tty;
     berth_compose_line_fn on_line; /* non-interactive: stream output; NULL = capture */
     void *line_user;
+    /*
+     * Start the command in the background and complete once it started
+     * (exit_code 0, no output). Not with interactive, tty or on_line. Needs
+     * a driver of ABI minor 2 (BERTH_E_UNSUPPORTED otherwise).
+     */
+    bool detach;
 };
 
 /** Runs a command in a running container of a service; res->exit_code is its exit code. */
