@@ -110,6 +110,16 @@ expect_rc 0 B ps -q
 expect_rc 0 B logs db
 contains "$T/out" "db-1  | db up"
 expect_rc 7 B exec -T db sh -c 'exit 7'
+# exec -d: exit 0 at once, nothing printed; the command (with -e/-w) runs on
+expect_rc 0 B exec -d -e MSG=hi -w /tmp db sh -c 'sleep 1; echo $MSG > x.tmp; mv x.tmp x'
+[ ! -s "$T/out" ] && [ ! -s "$T/err" ] || fail "exec -d printed something"
+i=0
+until B exec -T db cat /tmp/x >"$T/out" 2>/dev/null; do
+    i=$((i + 1))
+    [ "$i" -lt 100 ] || fail "exec -d: /tmp/x never appeared"
+    sleep 0.1
+done
+[ "$(cat "$T/out")" = hi ] || fail "exec -d: /tmp/x should say hi, got '$(cat "$T/out")'"
 expect_rc 0 B stop web
 expect_rc 0 B ps --status exited -q
 [ "$(cat "$T/out")" = "$(cid web)" ] || fail "stop: web should be the exited one"
@@ -120,7 +130,7 @@ expect_rc 5 B run --rm db sh -c 'echo from-run; exit 5'
 contains "$T/out" "from-run"
 [ -z "$(podman ps -aq --filter label=com.docker.compose.project=$P --filter label=com.docker.compose.oneoff=True)" ] ||
     fail "run --rm left its container"
-ok "ps, logs, exec exit code, stop, start, run --rm"
+ok "ps, logs, exec exit code, exec -d, stop, start, run --rm"
 
 # --- a named volume survives down + up, goes with down -v ----------------------
 expect_rc 0 B exec -T db cat /data/id
