@@ -5,96 +5,56 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose/batch.h"
 #include "compose/engine-internal.h"
 #include "compose/images.h"
 #include "compose/kvlist.h"
 #include "compose/labels.h"
 
+/* The images of one run or removal. */
 struct ibatch {
-    struct berth_compose *c;
-    struct ijob *jobs; /* live jobs */
-    bool cancelled;
-    size_t pending;
-    bool started;
+    struct batch batch; /* first: freed by the batch as it completes */
     bool ignore_failures;
-    struct berth_error *err;
-    images_done_fn done;
-    void *user;
 };
 
 enum istep { I_INSPECT, I_PULL, I_BUILD, I_INSPECT_AFTER, I_REMOVE };
 
 struct ijob {
-    struct ibatch *b;
+    struct batch_job job; /* first: the batch's view */
     struct service *svc;
     char *image;
     enum istep step;
     bool may_build;   /* build when the image is missing */
     bool may_pull;    /* pull when the image is missing */
-    struct eop *e;    /* the step in flight */
     struct service **also; /* other services of the same image, served by this job */
     size_t n_also;
-    struct ijob *prev, *next;
 };
+/* the batch frees jobs (and passes them to eop callbacks) by their struct batch_job */
+_Static_assert(offsetof(struct ijob, job) == 0, "struct ijob begins with its batch_job");
 
-/* Completes the batch when nothing is pending. */
-static void ibatch_check(struct ibatch *b)
+/* Frees a job's image names and the job. */
+static void ijob_free(struct batch_job *bj)
 {
-    if (!b->started || b->pending > 0)
-        return;
-    images_done_fn done = b->done;
-    void *user = b->user;
-    struct berth_error *err = b->err;
-    free(b);
-    done(user, err);
-}
-
-/* Unlinks and frees a job. */
-static void ijob_free(struct ijob *j)
-{
-    if (j->prev != NULL)
-        j->prev->next = j->next;
-    else
-        j->b->jobs = j->next;
-    if (j->next != NULL)
-        j->next->prev = j->prev;
+    struct ijob *j = (struct ijob *)bj;
     free(j->image);
     free(j->also);
     free(j);
 }
 
-/* Discarded at close: no callback. */
-static void ijob_discarded(void *p)
-{
-    struct ijob *j = p;
-    struct ibatch *b = j->b;
-    ijob_free(j);
-    if (--b->pending == 0 && b->started) {
-        berth_error_free(b->err);
-        free(b);
-    }
-}
-
 /* Ends a job. */
 static void ijob_end(struct ijob *j, struct berth_error *err)
 {
-    struct ibatch *b = j->b;
-    if (err != NULL) {
-        if (b->ignore_failures && berth_error_code(err) != BERTH_E_CANCELLED) {
-            engine_warn(b->c, j->svc->name, "%s", berth_error_message(err));
-            berth_error_free(err);
-        } else if (b->err == NULL) {
-            b->err = err;
-        } else {
-            berth_error_free(err);
-        }
+    struct ibatch *ib = (struct ibatch *)j->job.b;
+    if (err != NULL && ib->ignore_failures && berth_error_code(err) != BERTH_E_CANCELLED) {
+        engine_warn(ib->batch.c, j->svc->name, "%s", berth_error_message(err));
+        berth_error_free(err);
+        err = NULL;
     }
-    ijob_free(j);
-    b->pending--;
-    ibatch_check(b);
+    batch_job_end(&j->job, err);
 }
 
 /* What an IMAGE_BUILD request points to. */
@@ -153,7 +113,7 @@ static int ijob_fill(struct eop *e, struct berth_op_req *req, void *user,
                      struct berth_error **err)
 {
     struct ijob *j = user;
-    struct berth_compose *c = j->b->c;
+    struct berth_compose *c = j->job.b->c;
     req->target = j->image;
     switch (j->step) {
     case I_INSPECT:
@@ -216,30 +176,25 @@ static void ijob_set_image(struct ijob *j, const char *id)
 /* Launches the job's current step. */
 static void ijob_launch(struct ijob *j)
 {
-    j->e = eop_start(j->b->c, j->step != I_INSPECT && j->step != I_INSPECT_AFTER, ijob_fill,
-                     ijob_done, j);
-    eop_set_user_free(j->e, ijob_discarded);
+    j->job.e = eop_start(j->job.b->c, j->step != I_INSPECT && j->step != I_INSPECT_AFTER, ijob_fill,
+                         ijob_done, j);
+    eop_set_user_free(j->job.e, batch_job_discarded);
 }
 
 /* Creates a job of batch b for svc and image. */
 static struct ijob *ijob_new(struct ibatch *b, struct service *svc, const char *image)
 {
     struct ijob *j = xcalloc(1, sizeof(*j));
-    j->b = b;
     j->svc = svc;
     j->image = xstrdup(image);
-    j->next = b->jobs;
-    if (b->jobs != NULL)
-        b->jobs->prev = j;
-    b->jobs = j;
-    b->pending++;
+    batch_add(&b->batch, &j->job);
     return j;
 }
 
 /* Goes on to step s. */
 static void ijob_go(struct ijob *j, enum istep s)
 {
-    struct berth_compose *c = j->b->c;
+    struct berth_compose *c = j->job.b->c;
     j->step = s;
     if (s == I_PULL)
         engine_resource(c, "image", j->image, "pulling", j->svc->name);
@@ -254,11 +209,11 @@ static void ijob_go(struct ijob *j, enum istep s)
 static void ijob_done(struct eop *e, const struct berth_op_result *res, void *user)
 {
     struct ijob *j = user;
-    struct berth_compose *c = j->b->c;
+    struct berth_compose *c = j->job.b->c;
     int code = res->error ? berth_error_code(res->error) : BERTH_E_OK;
     struct berth_error *err = NULL;
-    j->e = NULL;
-    if (j->b->cancelled) {
+    j->job.e = NULL;
+    if (j->job.b->cancelled) {
         ijob_end(j, berth_error_new(BERTH_E_CANCELLED, 0, "cancelled"));
         return;
     }
@@ -353,20 +308,14 @@ static enum berth_pull_policy service_policy(const struct service *svc,
 /* Cancels every step in flight; done follows with BERTH_E_CANCELLED. */
 void images_cancel(struct ibatch *b)
 {
-    b->cancelled = true;
-    for (struct ijob *j = b->jobs; j != NULL; j = j->next)
-        if (j->e != NULL)
-            eop_cancel(j->e);
+    batch_cancel(&b->batch);
 }
 
 /* Ensures the images of the selected services. */
 struct ibatch *images_run(struct berth_compose *c, const bool *sel, const struct images_plan *plan,
                 images_done_fn done, void *user)
 {
-    struct ibatch *b = xcalloc(1, sizeof(*b));
-    b->c = c;
-    b->done = done;
-    b->user = user;
+    struct ibatch *b = batch_new(sizeof(*b), c, ijob_free, done, user);
     b->ignore_failures = plan->ignore_failures;
     bool images = berth_backend_supports(c->backend, BERTH_FEAT_IMAGES) !=
                       BERTH_SUPPORT_UNSUPPORTED &&
@@ -392,10 +341,12 @@ struct ibatch *images_run(struct berth_compose *c, const bool *sel, const struct
          * one job: one `image inspect` per image, not per service */
         if (!can_build && !pull_now) {
             struct ijob *same = NULL;
-            for (struct ijob *o = b->jobs; o != NULL && same == NULL; o = o->next)
+            for (struct batch_job *bj = b->batch.jobs; bj != NULL && same == NULL; bj = bj->next) {
+                struct ijob *o = (struct ijob *)bj;
                 if (o->step == I_INSPECT && !o->may_build && o->may_pull == may_pull &&
                     strcmp(o->image, svc->image) == 0)
                     same = o;
+            }
             if (same != NULL) {
                 same->also = xrealloc(same->also, (same->n_also + 1) * sizeof(*same->also));
                 same->also[same->n_also++] = svc;
@@ -412,21 +363,13 @@ struct ibatch *images_run(struct berth_compose *c, const bool *sel, const struct
         else
             ijob_go(j, I_INSPECT);
     }
-    b->started = true;
-    if (b->pending == 0) {
-        ibatch_check(b);
-        return NULL;
-    }
-    return b;
+    return batch_start(&b->batch) != NULL ? b : NULL;
 }
 
 /* Removes images for down --rmi. */
 void images_remove(struct berth_compose *c, const char *rmi, images_done_fn done, void *user)
 {
-    struct ibatch *b = xcalloc(1, sizeof(*b));
-    b->c = c;
-    b->done = done;
-    b->user = user;
+    struct ibatch *b = batch_new(sizeof(*b), c, ijob_free, done, user);
     bool all = rmi != NULL && strcmp(rmi, "all") == 0;
     struct strv seen;
     strv_init(&seen);
@@ -448,6 +391,5 @@ void images_remove(struct berth_compose *c, const char *rmi, images_done_fn done
         }
     }
     strv_free(&seen);
-    b->started = true;
-    ibatch_check(b);
+    batch_start(&b->batch);
 }

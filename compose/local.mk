@@ -8,7 +8,7 @@ libberth_internal_la_SOURCES += \
 	compose/graph.c compose/graph.h \
 	compose/service.c compose/health.c compose/health.h \
 	compose/restart.c compose/restart.h \
-	compose/resources.c compose/resources.h \
+	compose/resources.c compose/resources.h compose/batch.c compose/batch.h \
 	compose/images.c compose/images.h \
 	compose/labels.c compose/labels.h \
 	compose/kvlist.c compose/kvlist.h \

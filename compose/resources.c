@@ -5,41 +5,31 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose/batch.h"
 #include "compose/engine-internal.h"
 #include "compose/kvlist.h"
 #include "compose/labels.h"
 #include "compose/resources.h"
 #include "compose/spec-build.h"
 
-/* A set of jobs with one completion. */
-struct batch {
-    struct berth_compose *c;
-    struct job *jobs; /* live jobs */
-    bool cancelled;
-    size_t pending;
-    struct berth_error *err;
-    resources_done_fn done;
-    void *user;
-    bool started; /* every job was launched */
-};
-
 enum job_step { STEP_INSPECT, STEP_CREATE, STEP_LIST, STEP_REMOVE };
 
 /* One network or volume being ensured or removed (or the listing of them). */
 struct job {
-    struct batch *b;
+    struct batch_job job; /* first: the batch's view */
     bool network; /* else volume */
     enum job_step step;
     char *key;  /* model key */
     char *name; /* runtime name */
     const json_t *def;
     bool external;
-    struct eop *e; /* the step in flight */
-    struct job *prev, *next;
 };
+/* the batch frees jobs (and passes them to eop callbacks) by their struct batch_job */
+_Static_assert(offsetof(struct job, job) == 0, "struct job begins with its batch_job");
 
 /* What a create request points to, freed after submission. */
 struct create_scratch {
@@ -58,64 +48,26 @@ static void scratch_free(void *p)
     free(s);
 }
 
-/* Completes the batch when nothing is pending any more. */
-static void batch_check(struct batch *b)
+/* Frees a job's names and the job. */
+static void job_free(struct batch_job *bj)
 {
-    if (!b->started || b->pending > 0)
-        return;
-    resources_done_fn done = b->done;
-    void *user = b->user;
-    struct berth_error *err = b->err;
-    free(b);
-    done(user, err);
-}
-
-/* Unlinks and frees a job (its batch goes on). */
-static void job_free(struct job *j)
-{
-    if (j->prev != NULL)
-        j->prev->next = j->next;
-    else
-        j->b->jobs = j->next;
-    if (j->next != NULL)
-        j->next->prev = j->prev;
+    struct job *j = (struct job *)bj;
     free(j->key);
     free(j->name);
     free(j);
 }
 
-/* A job's op was discarded (close): free it and, last, the batch (no callback). */
-static void job_discarded(void *p)
-{
-    struct job *j = p;
-    struct batch *b = j->b;
-    job_free(j);
-    if (--b->pending == 0 && b->started) {
-        berth_error_free(b->err);
-        free(b);
-    }
-}
-
 /* Ends a job (with an error or not). */
 static void job_end(struct job *j, struct berth_error *err)
 {
-    struct batch *b = j->b;
-    if (err != NULL) {
-        if (b->err == NULL)
-            b->err = err;
-        else
-            berth_error_free(err);
-    }
-    job_free(j);
-    b->pending--;
-    batch_check(b);
+    batch_job_end(&j->job, err);
 }
 
 /* Fills the request of the job's current step. */
 static int job_fill(struct eop *e, struct berth_op_req *req, void *user, struct berth_error **err)
 {
     struct job *j = user;
-    struct berth_compose *c = j->b->c;
+    struct berth_compose *c = j->job.b->c;
     struct create_scratch *s;
     switch (j->step) {
     case STEP_INSPECT:
@@ -189,8 +141,8 @@ static void job_done(struct eop *e, const struct berth_op_result *res, void *use
 /* Launches the job's current step. */
 static void job_launch(struct job *j)
 {
-    j->e = eop_start(j->b->c, true, job_fill, job_done, j);
-    eop_set_user_free(j->e, job_discarded);
+    j->job.e = eop_start(j->job.b->c, true, job_fill, job_done, j);
+    eop_set_user_free(j->job.e, batch_job_discarded);
 }
 
 /* The project label of a listed/inspected resource, or NULL. */
@@ -203,14 +155,9 @@ static const char *project_label(const struct berth_kv *labels, size_t n)
 static struct job *job_new(struct batch *b, bool network, enum job_step step)
 {
     struct job *j = xcalloc(1, sizeof(*j));
-    j->b = b;
     j->network = network;
     j->step = step;
-    j->next = b->jobs;
-    if (b->jobs != NULL)
-        b->jobs->prev = j;
-    b->jobs = j;
-    b->pending++;
+    batch_add(b, &j->job);
     return j;
 }
 
@@ -227,11 +174,11 @@ static void spawn_remove(struct batch *b, bool network, const char *name)
 static void job_done(struct eop *e, const struct berth_op_result *res, void *user)
 {
     struct job *j = user;
-    struct berth_compose *c = j->b->c;
+    struct berth_compose *c = j->job.b->c;
     const char *kind = j->network ? "network" : "volume";
     int code = res->error ? berth_error_code(res->error) : BERTH_E_OK;
-    j->e = NULL;
-    if (j->b->cancelled) {
+    j->job.e = NULL;
+    if (j->job.b->cancelled) {
         job_end(j, berth_error_new(BERTH_E_CANCELLED, 0, "cancelled"));
         return;
     }
@@ -284,7 +231,7 @@ static void job_done(struct eop *e, const struct berth_op_result *res, void *use
         job_end(j, NULL);
         return;
     case STEP_LIST: {
-        struct batch *b = j->b;
+        struct batch *b = j->job.b;
         if (res->error != NULL) {
             struct berth_error *err = berth_error_copy(res->error);
             berth_error_wrap(&err, "listing the project's %ss", kind);
@@ -335,41 +282,17 @@ static void add_ensure(struct batch *b, struct strv *done_keys, bool network, co
     job_launch(j);
 }
 
-/* Creates a batch. */
-static struct batch *batch_new(struct berth_compose *c, resources_done_fn done, void *user)
-{
-    struct batch *b = xcalloc(1, sizeof(*b));
-    b->c = c;
-    b->done = done;
-    b->user = user;
-    return b;
-}
-
-/* Marks the batch launched; done runs at once (NULL returned) when it had nothing to do. */
-static struct batch *batch_start(struct batch *b)
-{
-    b->started = true;
-    if (b->pending == 0) {
-        batch_check(b);
-        return NULL;
-    }
-    return b;
-}
-
 /* Cancels a running batch: done follows with BERTH_E_CANCELLED. */
 void resources_cancel(struct batch *b)
 {
-    b->cancelled = true;
-    for (struct job *j = b->jobs; j != NULL; j = j->next)
-        if (j->e != NULL)
-            eop_cancel(j->e);
+    batch_cancel(b);
 }
 
 /* Ensures the networks and volumes of the selected services. */
 struct batch *resources_ensure(struct berth_compose *c, const bool *sel, resources_done_fn done,
                                void *user)
 {
-    struct batch *b = batch_new(c, done, user);
+    struct batch *b = batch_new(sizeof(*b), c, job_free, done, user);
     bool nets = berth_backend_has_op(c->backend, BERTH_OP_NETWORK_INSPECT) &&
                 berth_backend_has_op(c->backend, BERTH_OP_NETWORK_CREATE);
     bool vols = berth_backend_has_op(c->backend, BERTH_OP_VOLUME_INSPECT) &&
@@ -412,7 +335,7 @@ struct batch *resources_ensure(struct berth_compose *c, const bool *sel, resourc
 struct batch *resources_remove(struct berth_compose *c, bool volumes, resources_done_fn done,
                                void *user)
 {
-    struct batch *b = batch_new(c, done, user);
+    struct batch *b = batch_new(sizeof(*b), c, job_free, done, user);
     for (int pass = 0; pass < 2; pass++) {
         bool network = pass == 0;
         if (!network && !volumes)
