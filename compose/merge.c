@@ -187,8 +187,9 @@ static struct ynode *hosts_as_seq(struct ynode *n)
     return s;
 }
 
-/* depends_on list form as a mapping of {condition: service_started, required: true}. */
-static struct ynode *depends_as_map(struct ynode *n)
+/* A list of scalars as a mapping of each item to value_of(item); any other node as it is. */
+static struct ynode *scalars_as_map(struct ynode *n,
+                                    struct ynode *(*value_of)(const struct ynode *))
 {
     if (n->kind != YNODE_SEQ)
         return n;
@@ -199,34 +200,28 @@ static struct ynode *depends_as_map(struct ynode *n)
             ynode_free(m);
             return n;
         }
-        struct ynode *dep = ynode_new_map(it->src, it->line, it->col);
-        ynode_map_set_str(dep, "condition", ynode_new_str_at("service_started", it));
-        ynode_map_set_str(dep, "required",
-                          ynode_new_scalar("true", YSTYLE_PLAIN, it->src, it->line, it->col));
+        struct ynode *value = value_of(it);
         ynode_map_set(m, ynode_new_scalar(it->text, YSTYLE_PLAIN, it->src, it->line, it->col),
-                      dep);
+                      value);
     }
     ynode_free(n);
     return m;
 }
 
-/* Service networks list form as a mapping of null values. */
-static struct ynode *networks_as_map(struct ynode *n)
+/* {condition: service_started, required: true}: a depends_on entry of the list form. */
+static struct ynode *depends_default(const struct ynode *it)
 {
-    if (n->kind != YNODE_SEQ)
-        return n;
-    struct ynode *m = ynode_new_map(n->src, n->line, n->col);
-    for (size_t i = 0; i < n->n; i++) {
-        struct ynode *it = n->items[i];
-        if (it->kind != YNODE_SCALAR) {
-            ynode_free(m);
-            return n;
-        }
-        ynode_map_set(m, ynode_new_scalar(it->text, YSTYLE_PLAIN, it->src, it->line, it->col),
-                      ynode_new_scalar("", YSTYLE_PLAIN, it->src, it->line, it->col));
-    }
-    ynode_free(n);
-    return m;
+    struct ynode *dep = ynode_new_map(it->src, it->line, it->col);
+    ynode_map_set_str(dep, "condition", ynode_new_str_at("service_started", it));
+    ynode_map_set_str(dep, "required",
+                      ynode_new_scalar("true", YSTYLE_PLAIN, it->src, it->line, it->col));
+    return dep;
+}
+
+/* The null value of a service network of the list form. */
+static struct ynode *network_default(const struct ynode *it)
+{
+    return ynode_new_scalar("", YSTYLE_PLAIN, it->src, it->line, it->col);
 }
 
 /* build: CONTEXT as {context: CONTEXT}. */
@@ -361,12 +356,12 @@ static struct ynode *merge_value(struct mctx *m, struct ynode *b, struct ynode *
         o = as_seq(o);
         break;
     case R_DEPENDS:
-        b = depends_as_map(b);
-        o = depends_as_map(o);
+        b = scalars_as_map(b, depends_default);
+        o = scalars_as_map(o, depends_default);
         break;
     case R_NETWORKS:
-        b = networks_as_map(b);
-        o = networks_as_map(o);
+        b = scalars_as_map(b, network_default);
+        o = scalars_as_map(o, network_default);
         break;
     case R_BUILD:
         b = build_as_map(b);
