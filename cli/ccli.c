@@ -298,3 +298,32 @@ int64_t ccli_now(void)
 {
     return (int64_t)time(NULL);
 }
+
+/* Prints a group's usage: what it does and its subcommands. */
+static void group_usage(const struct ccli_group *grp, FILE *out)
+{
+    fprintf(out, "Usage:  berth %s COMMAND\n\n%s\n\nCommands:\n", grp->name, grp->about);
+    for (size_t i = 0; i < grp->n_subs; i++)
+        fprintf(out, "  %-9s %s\n", grp->subs[i].name, grp->subs[i].summary);
+    fprintf(out, "\nRun 'berth %s COMMAND --help' for more information on a command.\n", grp->name);
+}
+
+/* berth GROUP SUBCOMMAND: dispatch. */
+int ccli_dispatch(const struct ccli_group *grp, struct cli_globals *g, int argc, char **argv)
+{
+    if (argc < 2) {
+        group_usage(grp, stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        group_usage(grp, stdout);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < grp->n_subs; i++)
+        if (strcmp(argv[1], grp->subs[i].name) == 0 ||
+            (grp->subs[i].alias != NULL && strcmp(argv[1], grp->subs[i].alias) == 0))
+            return grp->subs[i].run(g, argc - 1, argv + 1);
+    char hint[128];
+    snprintf(hint, sizeof(hint), "run 'berth %s --help' for the commands", grp->name);
+    return cli_usage_error(hint, "%s: unknown command '%s'", grp->name, argv[1]);
+}

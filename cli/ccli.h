@@ -9,7 +9,9 @@
 #define BERTH_CLI_CCLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -89,5 +91,24 @@ void ccli_print_json_pretty(json_t *v);
 
 /* The current unix time. */
 int64_t ccli_now(void);
+
+/* One subcommand of a command group (berth container run, berth image ls). */
+struct ccli_sub {
+    const char *name;
+    const char *alias; /* another name, or NULL */
+    const char *summary;
+    int (*run)(struct cli_globals *g, int argc, char **argv);
+};
+
+/* A command group: its word, what its usage says it does, its subcommands. */
+struct ccli_group {
+    const char *name;
+    const char *about;
+    const struct ccli_sub *subs;
+    size_t n_subs;
+};
+
+/* Runs the subcommand argv[1] names with argv + 1; prints the usage without one or for --help. */
+int ccli_dispatch(const struct ccli_group *grp, struct cli_globals *g, int argc, char **argv);
 
 #endif

@@ -1385,12 +1385,7 @@ static int ctr_exec(struct cli_globals *g, int argc, char **argv)
 
 /* ------------------------------------------------------------- dispatch */
 
-static const struct {
-    const char *name;
-    const char *alias;
-    const char *summary;
-    int (*run)(struct cli_globals *g, int argc, char **argv);
-} subs[] = {
+static const struct ccli_sub subs[] = {
     {"run", NULL, "Create and run a new container from an image", ctr_run},
     {"create", NULL, "Create a new container", ctr_create},
     {"start", NULL, "Start one or more stopped containers", ctr_start},
@@ -1405,33 +1400,15 @@ static const struct {
      ctr_wait},
 };
 
-/* Prints the subcommands. */
-static void container_usage(FILE *out)
-{
-    fputs("Usage:  berth container COMMAND\n\nManage single containers on the selected "
-          "backend (--backend, BERTH_BACKEND, else the first available runtime)\n\n"
-          "Commands:\n",
-          out);
-    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-        fprintf(out, "  %-9s %s\n", subs[i].name, subs[i].summary);
-    fputs("\nRun 'berth container COMMAND --help' for more information on a command.\n", out);
-}
+/* The subcommands of berth container and what its usage says. */
+static const struct ccli_group group = {
+    "container",
+    "Manage single containers on the selected backend (--backend, BERTH_BACKEND, else the "
+    "first available runtime)",
+    subs, sizeof(subs) / sizeof(subs[0])};
 
 /* berth container SUBCOMMAND: dispatch. */
 int cmd_container(struct cli_globals *g, int argc, char **argv)
 {
-    if (argc < 2) {
-        container_usage(stderr);
-        return CLI_EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        container_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-        if (strcmp(argv[1], subs[i].name) == 0 ||
-            (subs[i].alias != NULL && strcmp(argv[1], subs[i].alias) == 0))
-            return subs[i].run(g, argc - 1, argv + 1);
-    return cli_usage_error("run 'berth container --help' for the commands",
-                           "container: unknown command '%s'", argv[1]);
+    return ccli_dispatch(&group, g, argc, argv);
 }

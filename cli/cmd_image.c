@@ -488,12 +488,7 @@ static int img_build(struct cli_globals *g, int argc, char **argv)
 
 /* ------------------------------------------------------------ dispatch */
 
-static const struct {
-    const char *name;
-    const char *alias;
-    const char *summary;
-    int (*run)(struct cli_globals *g, int argc, char **argv);
-} subs[] = {
+static const struct ccli_sub subs[] = {
     {"pull", NULL, "Download an image from a registry", img_pull},
     {"ls", "list", "List images", img_ls},
     {"inspect", NULL, "Display detailed information on one or more images", img_inspect},
@@ -501,31 +496,12 @@ static const struct {
     {"build", NULL, "Build an image from a Dockerfile or Containerfile", img_build},
 };
 
-/* Prints the subcommands. */
-static void image_usage(FILE *out)
-{
-    fputs("Usage:  berth image COMMAND\n\nManage images on the selected backend\n\nCommands:\n",
-          out);
-    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-        fprintf(out, "  %-9s %s\n", subs[i].name, subs[i].summary);
-    fputs("\nRun 'berth image COMMAND --help' for more information on a command.\n", out);
-}
+/* The subcommands of berth image and what its usage says. */
+static const struct ccli_group group = {"image", "Manage images on the selected backend", subs,
+                                        sizeof(subs) / sizeof(subs[0])};
 
 /* berth image SUBCOMMAND: dispatch. */
 int cmd_image(struct cli_globals *g, int argc, char **argv)
 {
-    if (argc < 2) {
-        image_usage(stderr);
-        return CLI_EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        image_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-        if (strcmp(argv[1], subs[i].name) == 0 ||
-            (subs[i].alias != NULL && strcmp(argv[1], subs[i].alias) == 0))
-            return subs[i].run(g, argc - 1, argv + 1);
-    return cli_usage_error("run 'berth image --help' for the commands",
-                           "image: unknown command '%s'", argv[1]);
+    return ccli_dispatch(&group, g, argc, argv);
 }
