@@ -56,6 +56,13 @@ static void select_only(const char *name)
         fail_msg("select: %s", berth_error_message(e));
 }
 
+/* Starts a test on the runtime name alone, with an empty capture. */
+static void begin_on(const char *name, struct capi_capture *c)
+{
+    select_only(name);
+    capi_capture_init(c);
+}
+
 /* Asserts that an op started and completed successfully. */
 static void expect_ok(struct berth_container_op *op, struct berth_error *e, struct capi_capture *c,
                       int timeout_s)
@@ -77,6 +84,14 @@ static void inspect(const char *name, struct capi_capture *c)
     struct berth_container_op *op = berth_container_inspect(env.eng, name, capi_done, c, &e);
     assert_non_null(op);
     capi_wait(&env, c, 60);
+}
+
+/* Asserts that no container name exists (inspect: BERTH_E_NOT_FOUND); resets c. */
+static void expect_gone(const char *name, struct capi_capture *c)
+{
+    inspect(name, c);
+    assert_int_equal(c->code, BERTH_E_NOT_FOUND);
+    capi_capture_reset(c);
 }
 
 /* Polls logs until want appears (output reaches the log store asynchronously). */
@@ -208,10 +223,9 @@ static void test_platform_priority(void **state)
 static void test_process_lifecycle(void **state)
 {
     (void)state;
-    select_only("process");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("process", &c);
     const char *cmd[] = {"sh", "-c", "echo hello; echo oops >&2; exec sleep 30", NULL};
     struct berth_kv labels[] = {{"berth.test", "capi"}, {"com.example.k", NULL}};
     struct berth_container_spec spec = {.name = "capi-a", .command = cmd, .labels = labels,
@@ -293,9 +307,7 @@ static void test_process_lifecycle(void **state)
     expect_ok(berth_container_remove_if_exists(env.eng, "capi-a", true, false, capi_done, &c, &e),
               e, &c, 30);
     assert_false(c.removed);
-    inspect("capi-a", &c);
-    assert_int_equal(c.code, BERTH_E_NOT_FOUND);
-    capi_capture_reset(&c);
+    expect_gone("capi-a", &c);
     assert_non_null(berth_container_remove(env.eng, "capi-a", true, false, capi_done, &c, &e));
     capi_wait(&env, &c, 30);
     assert_int_equal(c.code, BERTH_E_NOT_FOUND);
@@ -306,10 +318,9 @@ static void test_process_lifecycle(void **state)
 static void test_process_remove_if_exists_removes(void **state)
 {
     (void)state;
-    select_only("process");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("process", &c);
     const char *cmd[] = {"sleep", "30", NULL};
     struct berth_container_spec spec = {.name = "capi-rie", .command = cmd,
                                         .stop_grace_seconds = -1};
@@ -323,9 +334,7 @@ static void test_process_remove_if_exists_removes(void **state)
                                                &e),
               e, &c, 30);
     assert_true(c.removed);
-    inspect("capi-rie", &c);
-    assert_int_equal(c.code, BERTH_E_NOT_FOUND);
-    capi_capture_reset(&c);
+    expect_gone("capi-rie", &c);
 }
 
 static void test_process_kill_and_wait(void **state)
@@ -354,10 +363,9 @@ static void test_process_kill_and_wait(void **state)
 static void test_process_run_attached(void **state)
 {
     (void)state;
-    select_only("process");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("process", &c);
     const char *cmd[] = {"sh", "-c", "echo one; echo two >&2; exit 7", NULL};
     struct berth_container_spec spec = {.name = "capi-att", .command = cmd, .rm = true,
                                         .stop_grace_seconds = -1};
@@ -388,10 +396,9 @@ static void test_process_run_attached(void **state)
 static void test_process_create_error(void **state)
 {
     (void)state;
-    select_only("process");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("process", &c);
     struct berth_container_spec spec = {.name = "capi-nocmd", .stop_grace_seconds = -1};
     assert_non_null(berth_container_run(env.eng, &spec, NULL, capi_done, &c, &e));
     capi_wait(&env, &c, 30);
@@ -436,10 +443,9 @@ static void test_logs_follow_cancel(void **state)
 static void test_cancel_while_selecting(void **state)
 {
     (void)state;
-    select_only("process");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("process", &c);
     const char *cmd[] = {"true", NULL};
     struct berth_container_spec spec = {.name = "capi-never", .command = cmd,
                                         .stop_grace_seconds = -1};
@@ -454,18 +460,15 @@ static void test_cancel_while_selecting(void **state)
     assert_int_equal(c.calls, 1);
     /* the selection still finished and nothing was created */
     capi_capture_reset(&c);
-    inspect("capi-never", &c);
-    assert_int_equal(c.code, BERTH_E_NOT_FOUND);
-    capi_capture_reset(&c);
+    expect_gone("capi-never", &c);
 }
 
 static void test_requests_are_copied(void **state)
 {
     (void)state;
-    select_only("process");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("process", &c);
     /* The op waits for the selection: everything it needs must be copied. */
     char *name = xstrdup("capi-copy");
     char *arg = xstrdup("echo copied");
@@ -528,10 +531,9 @@ static void test_engine_free_with_pending_ops(void **state)
 static void test_images_unsupported_on_process(void **state)
 {
     (void)state;
-    select_only("process");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("process", &c);
     assert_non_null(berth_image_list(env.eng, NULL, capi_done, &c, &e));
     capi_wait(&env, &c, 30);
     assert_int_equal(c.code, BERTH_E_UNSUPPORTED);
@@ -1018,10 +1020,9 @@ static char *uniq(const char *base)
 static void test_podman_lifecycle(void **state)
 {
     (void)state;
-    select_only("podman");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("podman", &c);
     char *name = uniq("web");
     const char *cmd[] = {"sh", "-c", "echo hello; echo oops >&2; exec httpd -f -p 80 -h /www",
                          NULL};
@@ -1112,9 +1113,7 @@ static void test_podman_lifecycle(void **state)
     expect_ok(berth_container_remove_if_exists(env.eng, name, true, false, capi_done, &c, &e), e,
               &c, 60);
     assert_false(c.removed);
-    inspect(name, &c);
-    assert_int_equal(c.code, BERTH_E_NOT_FOUND);
-    capi_capture_reset(&c);
+    expect_gone(name, &c);
     char *cmdline = xasprintf("podman ps -a --filter name=^%s$ --format '{{.Names}}'", name);
     char *out = capi_sh(cmdline, NULL);
     assert_string_equal(out, "");
@@ -1127,10 +1126,9 @@ static void test_podman_lifecycle(void **state)
 static void test_podman_run_attached(void **state)
 {
     (void)state;
-    select_only("podman");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("podman", &c);
     char *name = uniq("att");
     const char *cmd[] = {"sh", "-c", "echo one; echo two >&2; exit 5", NULL};
     struct berth_container_spec spec = {.image = test_image(), .name = name, .command = cmd,
@@ -1142,19 +1140,16 @@ static void test_podman_run_attached(void **state)
     assert_int_equal(c.exit_code, 5);
     assert_true(capi_has_line(&c, "out:one"));
     assert_true(capi_has_line(&c, "err:two"));
-    inspect(name, &c);
-    assert_int_equal(c.code, BERTH_E_NOT_FOUND);
-    capi_capture_reset(&c);
+    expect_gone(name, &c);
     free(name);
 }
 
 static void test_podman_security_spec(void **state)
 {
     (void)state;
-    select_only("podman");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("podman", &c);
     char *name = uniq("sec");
     const char *cmd[] = {"sh", "-c", "id -u; touch /x 2>/dev/null && echo rw || echo ro", NULL};
     const char *drop[] = {"ALL", NULL};
@@ -1177,10 +1172,9 @@ static void test_podman_security_spec(void **state)
 static void test_podman_images(void **state)
 {
     (void)state;
-    select_only("podman");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("podman", &c);
     expect_ok(berth_image_inspect(env.eng, test_image(), capi_done, &c, &e), e, &c, 60);
     assert_int_equal(c.n_images, 1);
     assert_true(str_starts_with(c.img->id, "sha256:"));
@@ -1260,10 +1254,9 @@ static void test_podman_images(void **state)
 static void test_podman_pull_existing(void **state)
 {
     (void)state;
-    select_only("podman");
     struct berth_error *e = NULL;
     struct capi_capture c;
-    capi_capture_init(&c);
+    begin_on("podman", &c);
     /* a local-only image: `pull` contacts the registry and must fail cleanly (offline) */
     struct berth_image_pull_options po = {.on_line = capi_on_line, .stream_user = &c,
                                           .timeout_ms = 60000};

@@ -59,6 +59,36 @@ static void check_parse_err(struct berth_error **err, const char *cmd, const cha
     berth_error_clear(err);
 }
 
+/* Parses the container inspect output recorded in file as cmd (asserts success); n: how many. */
+static const struct berth_container_info *inspect_fixture(const char *file, const char *cmd,
+                                                          size_t *n)
+{
+    size_t len;
+    char *text = test_fixture(file, &len);
+    struct docker_parse p = parser(cmd);
+    const struct berth_container_info *c;
+    struct berth_error *err = NULL;
+    assert_int_equal(docker_parse_container_inspect(&p, text, len, &c, n, &err), 0);
+    free(text); /* the result is in the arena */
+    return c;
+}
+
+/* Parses the ps listing recorded in file as cmd of dialect d with nf label filters f (asserts
+ * success); n: how many. */
+static const struct berth_container_info *ps_fixture(const char *file, const char *cmd,
+                                                     enum docker_dialect d,
+                                                     const struct berth_kv *f, size_t nf, size_t *n)
+{
+    size_t len;
+    char *text = test_fixture(file, &len);
+    struct docker_parse p = parser(cmd);
+    const struct berth_container_info *c;
+    struct berth_error *err = NULL;
+    assert_int_equal(docker_parse_ps(&p, d, text, len, f, nf, &c, n, &err), 0);
+    free(text); /* the result is in the arena */
+    return c;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -77,13 +107,9 @@ static int teardown(void **state)
 static void test_podman_inspect_running(void **state)
 {
     (void)state;
-    size_t len;
-    char *text = test_fixture("podman/container-inspect-running.json", &len);
-    struct docker_parse p = parser("podman container inspect");
-    const struct berth_container_info *c;
     size_t n;
-    struct berth_error *err = NULL;
-    assert_int_equal(docker_parse_container_inspect(&p, text, len, &c, &n, &err), 0);
+    const struct berth_container_info *c =
+        inspect_fixture("podman/container-inspect-running.json", "podman container inspect", &n);
     assert_int_equal(n, 1);
     assert_string_equal(c->id, "b49a9eda3273ff0c4e6ac35205e1545ee2974f38c47eb7276165b2266902418b");
     assert_string_equal(c->name, "fix-web");
@@ -124,7 +150,6 @@ static void test_podman_inspect_running(void **state)
     }
     assert_string_equal(c->command[0], "/run/podman-init");
     assert_string_equal(c->command[2], "/bin/httpd");
-    free(text);
 }
 
 /* Exited and created containers (podman and docker): exit code, finish time. */
@@ -134,44 +159,29 @@ static void test_inspect_exited_created(void **state)
     static const char *const files[] = {"podman/container-inspect-exited.json",
                                         "docker/container-inspect-exited.json"};
     for (size_t f = 0; f < 2; f++) {
-        size_t len;
-        char *text = test_fixture(files[f], &len);
-        struct docker_parse p = parser("x container inspect");
-        const struct berth_container_info *c;
         size_t n;
-        struct berth_error *err = NULL;
-        assert_int_equal(docker_parse_container_inspect(&p, text, len, &c, &n, &err), 0);
+        const struct berth_container_info *c = inspect_fixture(files[f], "x container inspect", &n);
         assert_int_equal(c->state, BERTH_CSTATE_EXITED);
         assert_int_equal(c->exit_code, 3);
         assert_string_equal(c->name, "fix-job"); /* docker's "/fix-job" without its slash */
         assert_true(c->finished_at >= c->started_at && c->started_at > 0);
         assert_string_equal(c->command[0], "sh");
-        free(text);
     }
-    size_t len;
-    char *text = test_fixture("docker/container-inspect-created.json", &len);
-    struct docker_parse p = parser("docker container inspect");
-    const struct berth_container_info *c;
     size_t n;
-    struct berth_error *err = NULL;
-    assert_int_equal(docker_parse_container_inspect(&p, text, len, &c, &n, &err), 0);
+    const struct berth_container_info *c =
+        inspect_fixture("docker/container-inspect-created.json", "docker container inspect", &n);
     assert_int_equal(c->state, BERTH_CSTATE_CREATED);
     assert_string_equal(c->name, "fix-web");
     assert_int_equal(c->started_at, 0);
-    free(text);
 }
 
 /* Docker's running inspect: image id with prefix, aliases, no ports. */
 static void test_docker_inspect_running(void **state)
 {
     (void)state;
-    size_t len;
-    char *text = test_fixture("docker/container-inspect-running.json", &len);
-    struct docker_parse p = parser("docker container inspect");
-    const struct berth_container_info *c;
     size_t n;
-    struct berth_error *err = NULL;
-    assert_int_equal(docker_parse_container_inspect(&p, text, len, &c, &n, &err), 0);
+    const struct berth_container_info *c =
+        inspect_fixture("docker/container-inspect-running.json", "docker container inspect", &n);
     assert_int_equal(c->state, BERTH_CSTATE_RUNNING);
     assert_string_equal(c->name, "fix-web");
     assert_string_equal(c->image_id,
@@ -181,21 +191,15 @@ static void test_docker_inspect_running(void **state)
     assert_string_equal(c->networks[0].ipv4, "10.89.0.7");
     assert_true(has(c->networks[0].aliases, "web"));
     assert_int_equal(c->n_ports, 0);
-    free(text);
 }
 
 /* Podman's ps: one JSON array, Names array, Labels map, Ports objects, ExitedAt -62135596800. */
 static void test_podman_ps(void **state)
 {
     (void)state;
-    size_t len;
-    char *text = test_fixture("podman/ps.json", &len);
-    struct docker_parse p = parser("podman ps");
-    const struct berth_container_info *c;
     size_t n;
-    struct berth_error *err = NULL;
-    assert_int_equal(docker_parse_ps(&p, DOCKER_DIALECT_PODMAN, text, len, NULL, 0, &c, &n, &err),
-                     0);
+    const struct berth_container_info *c =
+        ps_fixture("podman/ps.json", "podman ps", DOCKER_DIALECT_PODMAN, NULL, 0, &n);
     assert_int_equal(n, 2);
     assert_string_equal(c[0].name, "fix-web");
     assert_int_equal(c[0].state, BERTH_CSTATE_RUNNING);
@@ -215,30 +219,21 @@ static void test_podman_ps(void **state)
     assert_string_equal(c[1].command[2], "echo out; echo err >&2; exit 3");
     /* Label filters: every filter must match. */
     static const struct berth_kv f[] = {{"com.docker.compose.service", "web"}};
-    assert_int_equal(docker_parse_ps(&p, DOCKER_DIALECT_PODMAN, text, len, f, 1, &c, &n, &err), 0);
+    c = ps_fixture("podman/ps.json", "podman ps", DOCKER_DIALECT_PODMAN, f, 1, &n);
     assert_int_equal(n, 1);
     assert_string_equal(c[0].name, "fix-web");
     /* An empty listing is "[]". */
-    char *empty = test_fixture("podman/ps-empty.json", &len);
-    assert_int_equal(docker_parse_ps(&p, DOCKER_DIALECT_PODMAN, empty, len, NULL, 0, &c, &n, &err),
-                     0);
+    c = ps_fixture("podman/ps-empty.json", "podman ps", DOCKER_DIALECT_PODMAN, NULL, 0, &n);
     assert_int_equal(n, 0);
-    free(empty);
-    free(text);
 }
 
 /* Docker's ps lines: Names/Labels/Ports as strings; a label value with commas. */
 static void test_docker_ps(void **state)
 {
     (void)state;
-    size_t len;
-    char *text = test_fixture("docker/ps.jsonl", &len);
-    struct docker_parse p = parser("docker ps");
-    const struct berth_container_info *c;
     size_t n;
-    struct berth_error *err = NULL;
-    assert_int_equal(docker_parse_ps(&p, DOCKER_DIALECT_DOCKER, text, len, NULL, 0, &c, &n, &err),
-                     0);
+    const struct berth_container_info *c =
+        ps_fixture("docker/ps.jsonl", "docker ps", DOCKER_DIALECT_DOCKER, NULL, 0, &n);
     assert_int_equal(n, 2);
     assert_string_equal(c[0].name, "fix-web");
     assert_int_equal(c[0].state, BERTH_CSTATE_RUNNING);
@@ -249,11 +244,8 @@ static void test_docker_ps(void **state)
     assert_int_equal(c[0].created_at, 1795874031);
     assert_int_equal(c[1].state, BERTH_CSTATE_EXITED);
     assert_int_equal(c[1].exit_code, 3);
-    free(text);
 
-    text = test_fixture("docker/engine-ps.jsonl", &len);
-    assert_int_equal(docker_parse_ps(&p, DOCKER_DIALECT_DOCKER, text, len, NULL, 0, &c, &n, &err),
-                     0);
+    c = ps_fixture("docker/engine-ps.jsonl", "docker ps", DOCKER_DIALECT_DOCKER, NULL, 0, &n);
     assert_int_equal(n, 3);
     assert_string_equal(label(c[0].labels, c[0].n_labels,
                               "com.docker.compose.project.config_files"),
@@ -278,29 +270,22 @@ static void test_docker_ps(void **state)
     assert_int_equal(c[2].ports[3].container_port, 443);
     assert_int_equal(c[2].ports[3].host_port, 0);
     assert_string_equal(c[2].ports[3].host_ip, "");
-    free(text);
 }
 
 /* nerdctl's ps lines: no State, derived from Status. */
 static void test_nerdctl_ps(void **state)
 {
     (void)state;
-    size_t len;
-    char *text = test_fixture("nerdctl/ps.jsonl", &len);
-    struct docker_parse p = parser("nerdctl ps");
-    const struct berth_container_info *c;
-    size_t n;
-    struct berth_error *err = NULL;
     static const struct berth_kv f[] = {{"com.docker.compose.project", "shop"}};
-    assert_int_equal(docker_parse_ps(&p, DOCKER_DIALECT_NERDCTL, text, len, f, 1, &c, &n, &err),
-                     0);
+    size_t n;
+    const struct berth_container_info *c =
+        ps_fixture("nerdctl/ps.jsonl", "nerdctl ps", DOCKER_DIALECT_NERDCTL, f, 1, &n);
     assert_int_equal(n, 2);
     assert_int_equal(c[0].state, BERTH_CSTATE_RUNNING);
     assert_int_equal(c[0].ports[0].host_port, 8080);
     assert_int_equal(c[1].state, BERTH_CSTATE_EXITED);
     assert_int_equal(c[1].exit_code, 3);
     assert_int_equal(c[1].created_at, 1714612273); /* +0900 JST */
-    free(text);
 }
 
 /* Images: inspect (podman, docker) and listings (podman array, docker lines). */

@@ -125,6 +125,15 @@ static void free_calls(struct calls *c)
         strv_free(&c->argv[i]);
 }
 
+/* Asserts how many times the fake cosign ran in all (its log). */
+static void assert_cosign_runs(size_t want)
+{
+    struct calls c;
+    read_calls(&c);
+    assert_int_equal(c.n, want);
+    free_calls(&c);
+}
+
 /* Asserts that argv equals the NULL-terminated expectation. */
 static void assert_argv(const struct strv *got, const char *const *want)
 {
@@ -279,6 +288,20 @@ static void run_verify(struct env *e, const struct berth_verify_policy *p,
 }
 
 /* ------------------------------------------------------------ pure parts */
+
+/* Opens the fake engine environment; returns the standard policy, for env_close_std. */
+static struct berth_verify_policy *env_open_std(struct env *e)
+{
+    env_open(e, "vfake");
+    return policy_std();
+}
+
+/* Frees the policy and closes the environment. */
+static void env_close_std(struct env *e, struct berth_verify_policy *p)
+{
+    berth_verify_policy_free(p);
+    env_close(e);
+}
 
 static void test_imgref(void **state)
 {
@@ -554,8 +577,7 @@ static void test_verify_key_rule(void **state)
 {
     (void)state;
     struct env e;
-    env_open(&e, "vfake");
-    struct berth_verify_policy *p = policy_std();
+    struct berth_verify_policy *p = env_open_std(&e);
     const char *refs[] = {"ghcr.io/acme/app:1", "alpine", "ghcr.io/acme/app:1", NULL};
     run_verify(&e, p, refs, false);
     assert_int_equal(e.code, 0);
@@ -591,35 +613,28 @@ static void test_verify_key_rule(void **state)
     free_calls(&c);
     /* the local image id is never what is verified */
     assert_int_equal(vf_calls(BERTH_OP_IMAGE_INSPECT), 2);
-    berth_verify_policy_free(p);
-    env_close(&e);
+    env_close_std(&e, p);
 }
 
 static void test_cache_ttl(void **state)
 {
     (void)state;
     struct env e;
-    env_open(&e, "vfake");
-    struct berth_verify_policy *p = policy_std();
+    struct berth_verify_policy *p = env_open_std(&e);
     berth_verify_policy_set_cache(p, 60000, false);
     const char *refs[] = {"ghcr.io/acme/app:1", NULL};
-    struct calls c;
     run_verify(&e, p, refs, false);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
     fake_now += 59000;
     run_verify(&e, p, refs, false);
     assert_int_equal(e.code, 0);
     assert_int_equal(e.status[0], BERTH_VERIFY_CACHED);
-    read_calls(&c);
-    assert_int_equal(c.n, 1);
-    free_calls(&c);
+    assert_cosign_runs(1);
     /* past the TTL: verified again */
     fake_now += 2000;
     run_verify(&e, p, refs, false);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
-    read_calls(&c);
-    assert_int_equal(c.n, 2);
-    free_calls(&c);
+    assert_cosign_runs(2);
     /* another rule (another key) is another cache entry */
     struct berth_verify_policy *p2 = berth_verify_policy_new();
     berth_verify_policy_set_mode(p2, BERTH_VERIFY_ENFORCE);
@@ -627,28 +642,22 @@ static void test_cache_ttl(void **state)
     assert_int_equal(berth_verify_policy_add_rule(p2, &r, NULL), 0);
     run_verify(&e, p2, refs, false);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
-    read_calls(&c);
-    assert_int_equal(c.n, 3);
-    free_calls(&c);
+    assert_cosign_runs(3);
     /* ttl 0: nothing cached */
     berth_verify_policy_set_cache(p, 0, false);
     run_verify(&e, p, refs, false);
     run_verify(&e, p, refs, false);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
-    read_calls(&c);
-    assert_int_equal(c.n, 5);
-    free_calls(&c);
+    assert_cosign_runs(5);
     berth_verify_policy_free(p2);
-    berth_verify_policy_free(p);
-    env_close(&e);
+    env_close_std(&e, p);
 }
 
 static void test_failure_not_cached(void **state)
 {
     (void)state;
     struct env e;
-    env_open(&e, "vfake");
-    struct berth_verify_policy *p = policy_std();
+    struct berth_verify_policy *p = env_open_std(&e);
     setenv("FAKE_COSIGN_EXIT", "1", 1);
     setenv("FAKE_COSIGN_STDERR", "Error: no matching signatures: invalid signature", 1);
     const char *refs[] = {"ghcr.io/acme/app:1", NULL};
@@ -668,20 +677,15 @@ static void test_failure_not_cached(void **state)
     run_verify(&e, p, refs, false);
     assert_int_equal(e.code, 0);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
-    struct calls c;
-    read_calls(&c);
-    assert_int_equal(c.n, 3);
-    free_calls(&c);
-    berth_verify_policy_free(p);
-    env_close(&e);
+    assert_cosign_runs(3);
+    env_close_std(&e, p);
 }
 
 static void test_timeout(void **state)
 {
     (void)state;
     struct env e;
-    env_open(&e, "vfake");
-    struct berth_verify_policy *p = policy_std();
+    struct berth_verify_policy *p = env_open_std(&e);
     berth_verify_policy_set_timeout(p, 300);
     setenv("FAKE_COSIGN_DELAY", "20", 1);
     const char *refs[] = {"ghcr.io/acme/app:1", NULL};
@@ -697,20 +701,15 @@ static void test_timeout(void **state)
     unsetenv("FAKE_COSIGN_DELAY");
     run_verify(&e, p, refs, false);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
-    struct calls c;
-    read_calls(&c);
-    assert_int_equal(c.n, 2);
-    free_calls(&c);
-    berth_verify_policy_free(p);
-    env_close(&e);
+    assert_cosign_runs(2);
+    env_close_std(&e, p);
 }
 
 static void test_stderr_bounded(void **state)
 {
     (void)state;
     struct env e;
-    env_open(&e, "vfake");
-    struct berth_verify_policy *p = policy_std();
+    struct berth_verify_policy *p = env_open_std(&e);
     setenv("FAKE_COSIGN_EXIT", "1", 1);
     setenv("FAKE_COSIGN_STDERR_BYTES", "50000", 1);
     const char *refs[] = {"ghcr.io/acme/app:1", NULL};
@@ -718,16 +717,14 @@ static void test_stderr_bounded(void **state)
     assert_int_equal(e.code, BERTH_E_VERIFY);
     assert_true(strlen(e.msg) < BERTH_VERIFY_STDERR_MAX + 400);
     assert_non_null(strstr(e.msg, "...eeee"));
-    berth_verify_policy_free(p);
-    env_close(&e);
+    env_close_std(&e, p);
 }
 
 static void test_fail_closed(void **state)
 {
     (void)state;
     struct env e;
-    env_open(&e, "vfake");
-    struct berth_verify_policy *p = policy_std();
+    struct berth_verify_policy *p = env_open_std(&e);
     /* no rule */
     const char *r1[] = {"quay.io/acme/x:1", NULL};
     run_verify(&e, p, r1, false);
@@ -766,16 +763,14 @@ static void test_fail_closed(void **state)
     assert_int_equal(e.status[1], BERTH_VERIFY_FAILED);
     assert_null(strstr(e.msg, "acme/app"));
     assert_non_null(strstr(e.msg, "ghcr.io/acme/other:2"));
-    berth_verify_policy_free(p);
-    env_close(&e);
+    env_close_std(&e, p);
 }
 
 static void test_cosign_missing(void **state)
 {
     (void)state;
     struct env e;
-    env_open(&e, "vfake");
-    struct berth_verify_policy *p = policy_std();
+    struct berth_verify_policy *p = env_open_std(&e);
     setenv("BERTH_COSIGN", "cosign-not-installed-here", 1);
     const char *refs[] = {"ghcr.io/acme/app:1", NULL};
     run_verify(&e, p, refs, false);
@@ -784,16 +779,14 @@ static void test_cosign_missing(void **state)
     assert_non_null(strstr(e.msg, "not found on PATH"));
     assert_non_null(strstr(e.hint, "install cosign"));
     assert_non_null(strstr(e.hint, "docs/verify.md"));
-    berth_verify_policy_free(p);
-    env_close(&e);
+    env_close_std(&e, p);
 }
 
 static void test_warn_and_modes(void **state)
 {
     (void)state;
     struct env e;
-    env_open(&e, "vfake");
-    struct berth_verify_policy *p = policy_std();
+    struct berth_verify_policy *p = env_open_std(&e);
     berth_verify_policy_set_mode(p, BERTH_VERIFY_WARN);
     const char *refs[] = {"localhost/mine:dev", NULL};
     run_verify(&e, p, refs, false);
@@ -823,10 +816,7 @@ static void test_warn_and_modes(void **state)
     assert_int_equal(e.mode, BERTH_VERIFY_OFF);
     assert_int_equal(e.code, 0);
     assert_int_equal(e.status[0], BERTH_VERIFY_SKIPPED);
-    struct calls c;
-    read_calls(&c);
-    assert_int_equal(c.n, 0);
-    free_calls(&c);
+    assert_cosign_runs(0);
     berth_verify_policy_free(p);
     env_close(&e);
 
@@ -859,8 +849,7 @@ static void test_warn_and_modes(void **state)
     run_verify(&e, p, r, false);
     assert_int_equal(e.code, 0);
     assert_int_equal(e.status[0], BERTH_VERIFY_SKIPPED);
-    berth_verify_policy_free(p);
-    env_close(&e);
+    env_close_std(&e, p);
 }
 
 /* Mode and owner of a file. */
@@ -881,8 +870,7 @@ static void test_persisted_cache(void **state)
     unlink(cache);
     unlink(old);
     struct env e;
-    env_open(&e, "vfake");
-    struct berth_verify_policy *p = policy_std();
+    struct berth_verify_policy *p = env_open_std(&e);
     berth_verify_policy_set_cache(p, 3600000, true);
     const char *refs[] = {"ghcr.io/acme/app:1", NULL};
     run_verify(&e, p, refs, false);
@@ -927,10 +915,7 @@ static void test_persisted_cache(void **state)
     env_open(&e, "vfake");
     run_verify(&e, p, refs, false);
     assert_int_equal(e.status[0], BERTH_VERIFY_CACHED);
-    struct calls c;
-    read_calls(&c);
-    assert_int_equal(c.n, 2);
-    free_calls(&c);
+    assert_cosign_runs(2);
     env_close(&e);
 
     /* ... but not a file others could have written */
@@ -965,8 +950,7 @@ static void test_cancel(void **state)
 {
     (void)state;
     struct env e;
-    env_open(&e, "vfake");
-    struct berth_verify_policy *p = policy_std();
+    struct berth_verify_policy *p = env_open_std(&e);
     setenv("FAKE_COSIGN_DELAY", "20", 1);
     const char *refs[] = {"ghcr.io/acme/app:1", NULL};
     struct berth_verify_options o = {.policy = p, .backend = e.b};
