@@ -135,6 +135,17 @@ void ccli_print_error(const struct berth_error *e)
         fprintf(stderr, "hint: %s\n", berth_error_hint(e));
 }
 
+/* Names the object in the message unless the runtime's message already does. */
+void ccli_print_error_of(const struct berth_error *e, const char *kind, const char *name)
+{
+    if (strstr(berth_error_message(e), name) == NULL)
+        fprintf(stderr, "berth: %s %s: %s\n", kind, name, berth_error_message(e));
+    else
+        fprintf(stderr, "berth: %s\n", berth_error_message(e));
+    if (berth_error_hint(e) != NULL)
+        fprintf(stderr, "hint: %s\n", berth_error_hint(e));
+}
+
 /* --format json|table. */
 int ccli_format_json(const char *cmd, const char *format)
 {

@@ -62,6 +62,9 @@ void ccli_finish(struct ccli *c, int rc);
 /* Prints "berth: <message>" and the hint of a result's error to stderr. */
 void ccli_print_error(const struct berth_error *e);
 
+/* As ccli_print_error, the message prefixed "<kind> <name>: " unless it names name already. */
+void ccli_print_error_of(const struct berth_error *e, const char *kind, const char *name);
+
 /* Whether --format names JSON ("json"); false for NULL/"table"; -1 after a usage error. */
 int ccli_format_json(const char *cmd, const char *format);
 

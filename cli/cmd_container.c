@@ -728,13 +728,7 @@ static void multi_done(const struct berth_container_result *res, void *user)
     m->op = NULL;
     const char *name = m->names[m->i];
     if (res->error != NULL) {
-        /* name the container when the runtime's message does not */
-        if (strstr(berth_error_message(res->error), name) == NULL)
-            fprintf(stderr, "berth: container %s: %s\n", name, berth_error_message(res->error));
-        else
-            fprintf(stderr, "berth: %s\n", berth_error_message(res->error));
-        if (berth_error_hint(res->error) != NULL)
-            fprintf(stderr, "hint: %s\n", berth_error_hint(res->error));
+        ccli_print_error_of(res->error, "container", name);
         m->rc = res->error != NULL && berth_error_code(res->error) == BERTH_E_CANCELLED
                     ? CLI_EXIT_INTERRUPTED
                     : CLI_EXIT_FAILURE;

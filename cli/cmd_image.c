@@ -137,13 +137,7 @@ static void img_multi_done(const struct berth_container_result *res, void *user)
     struct img_cmd *m = user;
     m->op = NULL;
     if (res->error != NULL) {
-        const char *ref = m->refs[m->i];
-        if (strstr(berth_error_message(res->error), ref) == NULL)
-            fprintf(stderr, "berth: image %s: %s\n", ref, berth_error_message(res->error));
-        else
-            fprintf(stderr, "berth: %s\n", berth_error_message(res->error));
-        if (berth_error_hint(res->error) != NULL)
-            fprintf(stderr, "hint: %s\n", berth_error_hint(res->error));
+        ccli_print_error_of(res->error, "image", m->refs[m->i]);
         m->rc = img_fail_rc(m);
     } else if (m->inspect) {
         for (size_t i = 0; i < res->n_images; i++)
