@@ -287,6 +287,15 @@ static void run_verify(struct env *e, const struct berth_verify_policy *p,
     env_wait(e, 10000);
 }
 
+/* The image of the standard policy's key rule. */
+static const char *const app_refs[] = {"ghcr.io/acme/app:1", NULL};
+
+/* Verifies app_refs with p (no pull) and waits. */
+static void verify_app(struct env *e, const struct berth_verify_policy *p)
+{
+    run_verify(e, p, app_refs, false);
+}
+
 /* ------------------------------------------------------------ pure parts */
 
 /* Opens the fake engine environment; returns the standard policy, for env_close_std. */
@@ -622,17 +631,16 @@ static void test_cache_ttl(void **state)
     struct env e;
     struct berth_verify_policy *p = env_open_std(&e);
     berth_verify_policy_set_cache(p, 60000, false);
-    const char *refs[] = {"ghcr.io/acme/app:1", NULL};
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
     fake_now += 59000;
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.code, 0);
     assert_int_equal(e.status[0], BERTH_VERIFY_CACHED);
     assert_cosign_runs(1);
     /* past the TTL: verified again */
     fake_now += 2000;
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
     assert_cosign_runs(2);
     /* another rule (another key) is another cache entry */
@@ -640,13 +648,13 @@ static void test_cache_ttl(void **state)
     berth_verify_policy_set_mode(p2, BERTH_VERIFY_ENFORCE);
     struct berth_verify_rule r = {.image = "ghcr.io/*", .key = "/nonexistent/other.pub"};
     assert_int_equal(berth_verify_policy_add_rule(p2, &r, NULL), 0);
-    run_verify(&e, p2, refs, false);
+    verify_app(&e, p2);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
     assert_cosign_runs(3);
     /* ttl 0: nothing cached */
     berth_verify_policy_set_cache(p, 0, false);
-    run_verify(&e, p, refs, false);
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
+    verify_app(&e, p);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
     assert_cosign_runs(5);
     berth_verify_policy_free(p2);
@@ -660,8 +668,7 @@ static void test_failure_not_cached(void **state)
     struct berth_verify_policy *p = env_open_std(&e);
     setenv("FAKE_COSIGN_EXIT", "1", 1);
     setenv("FAKE_COSIGN_STDERR", "Error: no matching signatures: invalid signature", 1);
-    const char *refs[] = {"ghcr.io/acme/app:1", NULL};
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.code, BERTH_E_VERIFY);
     assert_int_equal(e.status[0], BERTH_VERIFY_FAILED);
     assert_non_null(strstr(e.msg, "ghcr.io/acme/app@" D1));
@@ -670,11 +677,11 @@ static void test_failure_not_cached(void **state)
     assert_non_null(strstr(e.msg, "rule \"ghcr.io/acme/*\""));
     assert_true(e.hint[0] != '\0');
     /* again: cosign runs again (a failure is never cached) */
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.code, BERTH_E_VERIFY);
     unsetenv("FAKE_COSIGN_EXIT");
     unsetenv("FAKE_COSIGN_STDERR");
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.code, 0);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
     assert_cosign_runs(3);
@@ -688,9 +695,8 @@ static void test_timeout(void **state)
     struct berth_verify_policy *p = env_open_std(&e);
     berth_verify_policy_set_timeout(p, 300);
     setenv("FAKE_COSIGN_DELAY", "20", 1);
-    const char *refs[] = {"ghcr.io/acme/app:1", NULL};
     uint64_t t0 = berth_now_ms();
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     uint64_t took = berth_now_ms() - t0;
     assert_int_equal(e.code, BERTH_E_VERIFY);
     assert_int_equal(e.status[0], BERTH_VERIFY_FAILED);
@@ -699,7 +705,7 @@ static void test_timeout(void **state)
     assert_int_equal(berth_proc_count(e.eng), 0);
     /* a timeout is not cached either */
     unsetenv("FAKE_COSIGN_DELAY");
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
     assert_cosign_runs(2);
     env_close_std(&e, p);
@@ -712,8 +718,7 @@ static void test_stderr_bounded(void **state)
     struct berth_verify_policy *p = env_open_std(&e);
     setenv("FAKE_COSIGN_EXIT", "1", 1);
     setenv("FAKE_COSIGN_STDERR_BYTES", "50000", 1);
-    const char *refs[] = {"ghcr.io/acme/app:1", NULL};
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.code, BERTH_E_VERIFY);
     assert_true(strlen(e.msg) < BERTH_VERIFY_STDERR_MAX + 400);
     assert_non_null(strstr(e.msg, "...eeee"));
@@ -772,8 +777,7 @@ static void test_cosign_missing(void **state)
     struct env e;
     struct berth_verify_policy *p = env_open_std(&e);
     setenv("BERTH_COSIGN", "cosign-not-installed-here", 1);
-    const char *refs[] = {"ghcr.io/acme/app:1", NULL};
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.code, BERTH_E_VERIFY);
     assert_non_null(strstr(e.msg, "cosign is not installed"));
     assert_non_null(strstr(e.msg, "not found on PATH"));
@@ -872,8 +876,7 @@ static void test_persisted_cache(void **state)
     struct env e;
     struct berth_verify_policy *p = env_open_std(&e);
     berth_verify_policy_set_cache(p, 3600000, true);
-    const char *refs[] = {"ghcr.io/acme/app:1", NULL};
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
     assert_int_equal(file_mode(cache), 0600);
     assert_int_equal(file_mode(dir), 0700);
@@ -913,7 +916,7 @@ static void test_persisted_cache(void **state)
 
     /* a new engine (a new berth process) trusts the file within the TTL */
     env_open(&e, "vfake");
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.status[0], BERTH_VERIFY_CACHED);
     assert_cosign_runs(2);
     env_close(&e);
@@ -921,7 +924,7 @@ static void test_persisted_cache(void **state)
     /* ... but not a file others could have written */
     chmod(cache, 0666);
     env_open(&e, "vfake");
-    run_verify(&e, p, refs, false);
+    verify_app(&e, p);
     assert_int_equal(e.status[0], BERTH_VERIFY_VERIFIED);
     assert_int_equal(file_mode(cache), 0600); /* rewritten safely */
     /* failures never reach the file */
@@ -952,10 +955,9 @@ static void test_cancel(void **state)
     struct env e;
     struct berth_verify_policy *p = env_open_std(&e);
     setenv("FAKE_COSIGN_DELAY", "20", 1);
-    const char *refs[] = {"ghcr.io/acme/app:1", NULL};
     struct berth_verify_options o = {.policy = p, .backend = e.b};
     e.done = false;
-    struct berth_verify_op *op = berth_verify_images(e.eng, refs, &o, on_verified, &e, NULL);
+    struct berth_verify_op *op = berth_verify_images(e.eng, app_refs, &o, on_verified, &e, NULL);
     assert_non_null(op);
     /* let cosign start */
     while (berth_proc_count(e.eng) == 0)
@@ -966,12 +968,12 @@ static void test_cancel(void **state)
     assert_int_equal(e.code, BERTH_E_CANCELLED);
     /* discard: no callback, child gone; engine freed with a live op: no leak */
     e.done = false;
-    op = berth_verify_images(e.eng, refs, &o, on_verified, &e, NULL);
+    op = berth_verify_images(e.eng, app_refs, &o, on_verified, &e, NULL);
     while (berth_proc_count(e.eng) == 0)
         event_base_loop(berth_engine_base(e.eng), EVLOOP_ONCE);
     berth_verify_op_discard(op);
     assert_false(e.done);
-    op = berth_verify_images(e.eng, refs, &o, on_verified, &e, NULL);
+    op = berth_verify_images(e.eng, app_refs, &o, on_verified, &e, NULL);
     assert_non_null(op);
     berth_verify_policy_free(p);
     env_close(&e);
