@@ -613,29 +613,39 @@ static void test_info_dup(void **state)
 
 static char fake_dir[256];
 
+/* Writes an executable shell script to path from a printf format. */
+static void write_script(const char *path, const char *fmt, ...) BERTH_PRINTF(2, 3);
+static void write_script(const char *path, const char *fmt, ...)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fclose(f);
+    chmod(path, 0755);
+}
+
 /* Writes the fake runtime program serving fixture dir for a dialect. */
 static char *write_fake(const char *flavour, const char *fixdir)
 {
     char *path = xasprintf("%s/fake-%s", fake_dir, flavour);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f,
-            "#!/bin/sh\n"
-            "d='%s'\n"
-            "case \"$*\" in\n"
-            "  info*) cat \"$d/info.json\" ;;\n"
-            "  version*) cat \"$d/version.json\" ;;\n"
-            "  'image inspect'*) cat \"$d/image-inspect.json\" ;;\n"
-            "  *inspect*fix-web) cat \"$d/container-inspect-running.json\" ;;\n"
-            "  *inspect*fix-job) cat \"$d/container-inspect-exited.json\" ;;\n"
-            "  *inspect*) echo 'Error: no such container' >&2; exit 125 ;;\n"
-            "  ps*) cat \"$d\"/ps.json* ;;\n"
-            "  images*) cat \"$d\"/images.json* ;;\n"
-            "  *) echo \"fake %s: unexpected: $*\" >&2; exit 1 ;;\n"
-            "esac\n",
-            fixdir, flavour);
-    fclose(f);
-    chmod(path, 0755);
+    write_script(path,
+                 "#!/bin/sh\n"
+                 "d='%s'\n"
+                 "case \"$*\" in\n"
+                 "  info*) cat \"$d/info.json\" ;;\n"
+                 "  version*) cat \"$d/version.json\" ;;\n"
+                 "  'image inspect'*) cat \"$d/image-inspect.json\" ;;\n"
+                 "  *inspect*fix-web) cat \"$d/container-inspect-running.json\" ;;\n"
+                 "  *inspect*fix-job) cat \"$d/container-inspect-exited.json\" ;;\n"
+                 "  *inspect*) echo 'Error: no such container' >&2; exit 125 ;;\n"
+                 "  ps*) cat \"$d\"/ps.json* ;;\n"
+                 "  images*) cat \"$d\"/images.json* ;;\n"
+                 "  *) echo \"fake %s: unexpected: $*\" >&2; exit 1 ;;\n"
+                 "esac\n",
+                 fixdir, flavour);
     return path;
 }
 
@@ -760,6 +770,18 @@ struct list_view {
     bool done;
 };
 
+/* Sorts v's strings in place (byte order). */
+static void sort_strv(struct strv *v)
+{
+    for (size_t i = 0; i + 1 < v->n; i++)
+        for (size_t k = i + 1; k < v->n; k++)
+            if (strcmp(v->v[i], v->v[k]) > 0) {
+                char *t = v->v[i];
+                v->v[i] = v->v[k];
+                v->v[k] = t;
+            }
+}
+
 /* Label pairs as one sorted string. */
 static char *labels_key(const struct berth_container_info *ci)
 {
@@ -767,13 +789,7 @@ static char *labels_key(const struct berth_container_info *ci)
     strv_init(&v);
     for (size_t i = 0; i < ci->n_labels; i++)
         strv_pushf(&v, "%s=%s", ci->labels[i].key, ci->labels[i].value ? ci->labels[i].value : "");
-    for (size_t i = 0; i + 1 < v.n; i++)
-        for (size_t k = i + 1; k < v.n; k++)
-            if (strcmp(v.v[i], v.v[k]) > 0) {
-                char *t = v.v[i];
-                v.v[i] = v.v[k];
-                v.v[k] = t;
-            }
+    sort_strv(&v);
     size_t len = 1;
     for (size_t i = 0; i < v.n; i++)
         len += strlen(v.v[i]) + 1;
@@ -786,36 +802,42 @@ static char *labels_key(const struct berth_container_info *ci)
     return s;
 }
 
-/* Collects list rows. */
-static void list_view_done(const struct berth_container_result *res, void *user)
+/* A listing is done: one row of row_of (malloc'ed) per container into the list_view user. */
+static void collect_rows(const struct berth_container_result *res, void *user,
+                         char *(*row_of)(const struct berth_container_info *ci))
 {
     struct list_view *lv = user;
     lv->done = true;
     assert_null(res->error);
-    for (size_t i = 0; i < res->n_containers; i++) {
-        const struct berth_container_info *ci = &res->containers[i];
-        char *lk = labels_key(ci);
-        strv_pushf(&lv->rows, "%s|%s|%d|%s", ci->name, berth_cstate_name(ci->state),
-                   ci->state == BERTH_CSTATE_EXITED ? ci->exit_code : 0, lk);
-        free(lk);
-    }
-    for (size_t i = 0; i + 1 < lv->rows.n; i++)
-        for (size_t k = i + 1; k < lv->rows.n; k++)
-            if (strcmp(lv->rows.v[i], lv->rows.v[k]) > 0) {
-                char *t = lv->rows.v[i];
-                lv->rows.v[i] = lv->rows.v[k];
-                lv->rows.v[k] = t;
-            }
+    for (size_t i = 0; i < res->n_containers; i++)
+        strv_push_take(&lv->rows, row_of(&res->containers[i]));
 }
 
-/* Lists fe's containers into lv. */
-static void list_rows(struct capi_env *fe, struct list_view *lv)
+/* "name|state|exit|labels-sorted" of a container. */
+static char *list_view_row(const struct berth_container_info *ci)
+{
+    char *lk = labels_key(ci);
+    char *row = xasprintf("%s|%s|%d|%s", ci->name, berth_cstate_name(ci->state),
+                          ci->state == BERTH_CSTATE_EXITED ? ci->exit_code : 0, lk);
+    free(lk);
+    return row;
+}
+
+/* Collects list rows, sorted. */
+static void list_view_done(const struct berth_container_result *res, void *user)
+{
+    collect_rows(res, user, list_view_row);
+    sort_strv(&((struct list_view *)user)->rows);
+}
+
+/* Lists fe's containers into lv through the listing callback done. */
+static void list_rows(struct capi_env *fe, struct list_view *lv, berth_container_done_fn done)
 {
     struct berth_error *e = NULL;
     strv_init(&lv->rows);
     lv->done = false;
     struct berth_container_list_options lo = {.all = true};
-    assert_non_null(berth_container_list(fe->eng, &lo, list_view_done, lv, &e));
+    assert_non_null(berth_container_list(fe->eng, &lo, done, lv, &e));
     for (int i = 0; i < 3000 && !lv->done; i++)
         capi_spin(fe, 10);
     assert_true(lv->done);
@@ -831,9 +853,9 @@ static void test_fixture_list_same_meaning(void **state)
     fixture_engine(&pm, "podman", "podman");
     fixture_engine(&nd, "nerdctl", "nerdctl");
     struct list_view a, b, n;
-    list_rows(&dk, &a);
-    list_rows(&pm, &b);
-    list_rows(&nd, &n);
+    list_rows(&dk, &a, list_view_done);
+    list_rows(&pm, &b, list_view_done);
+    list_rows(&nd, &n, list_view_done);
     /* docker's one-object-per-line and podman's array describe the same two containers */
     assert_int_equal(a.rows.n, 2);
     assert_int_equal(b.rows.n, a.rows.n);
@@ -892,45 +914,41 @@ static void test_fixture_image_inspect(void **state)
 static char *write_fake_apple(const char *fixdir)
 {
     char *path = xasprintf("%s/fake-apple", fake_dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f,
-            "#!/bin/sh\n"
-            "d='%s'\n"
-            "case \"$*\" in\n"
-            "  'system status'*) echo 'apiserver is running' ;;\n"
-            "  --version*) cat \"$d/version.txt\" ;;\n"
-            "  'list --all'*) cat \"$d/list.json\" ;;\n"
-            "  'image inspect'*) cat \"$d/image-inspect.json\" ;;\n"
-            "  'image list'*) cat \"$d/image-list.json\" ;;\n"
-            "  inspect*shop-web-1) cat \"$d/inspect.json\" ;;\n"
-            "  inspect*) cat \"$d/err-inspect-missing.txt\" >&2; exit 1 ;;\n"
-            "  *) echo \"fake apple: unexpected: $*\" >&2; exit 1 ;;\n"
-            "esac\n",
-            fixdir);
-    fclose(f);
-    chmod(path, 0755);
+    write_script(path,
+                 "#!/bin/sh\n"
+                 "d='%s'\n"
+                 "case \"$*\" in\n"
+                 "  'system status'*) echo 'apiserver is running' ;;\n"
+                 "  --version*) cat \"$d/version.txt\" ;;\n"
+                 "  'list --all'*) cat \"$d/list.json\" ;;\n"
+                 "  'image inspect'*) cat \"$d/image-inspect.json\" ;;\n"
+                 "  'image list'*) cat \"$d/image-list.json\" ;;\n"
+                 "  inspect*shop-web-1) cat \"$d/inspect.json\" ;;\n"
+                 "  inspect*) cat \"$d/err-inspect-missing.txt\" >&2; exit 1 ;;\n"
+                 "  *) echo \"fake apple: unexpected: $*\" >&2; exit 1 ;;\n"
+                 "esac\n",
+                 fixdir);
     return path;
 }
 
 /* A list row with the fields both nerdctl and Apple report. */
+static char *apple_row(const struct berth_container_info *ci)
+{
+    const char *proj = capi_label(ci, "com.docker.compose.project");
+    const char *svc = capi_label(ci, "com.docker.compose.service");
+    char ports[64] = "";
+    for (size_t k = 0; k < ci->n_ports; k++)
+        if (ci->ports[k].container_port == 80)
+            snprintf(ports, sizeof(ports), "%u->%u/%s", (unsigned)ci->ports[k].host_port,
+                     (unsigned)ci->ports[k].container_port, ci->ports[k].protocol);
+    return xasprintf("%s|%s|%s|%s|%s|%s", ci->name, ci->image, berth_cstate_name(ci->state),
+                     proj ? proj : "-", svc ? svc : "-", ports);
+}
+
+/* Collects the apple_row of each listed container. */
 static void apple_row_done(const struct berth_container_result *res, void *user)
 {
-    struct list_view *lv = user;
-    lv->done = true;
-    assert_null(res->error);
-    for (size_t i = 0; i < res->n_containers; i++) {
-        const struct berth_container_info *ci = &res->containers[i];
-        const char *proj = capi_label(ci, "com.docker.compose.project");
-        const char *svc = capi_label(ci, "com.docker.compose.service");
-        char ports[64] = "";
-        for (size_t k = 0; k < ci->n_ports; k++)
-            if (ci->ports[k].container_port == 80)
-                snprintf(ports, sizeof(ports), "%u->%u/%s", (unsigned)ci->ports[k].host_port,
-                         (unsigned)ci->ports[k].container_port, ci->ports[k].protocol);
-        strv_pushf(&lv->rows, "%s|%s|%s|%s|%s|%s", ci->name, ci->image,
-                   berth_cstate_name(ci->state), proj ? proj : "-", svc ? svc : "-", ports);
-    }
+    collect_rows(res, user, apple_row);
 }
 
 static void test_fixture_apple_matches_nerdctl(void **state)
@@ -952,16 +970,9 @@ static void test_fixture_apple_matches_nerdctl(void **state)
     assert_int_equal(berth_select_set(ap.eng, names, NULL, &e), 0);
     fixture_engine(&nd, "nerdctl", "nerdctl");
     struct list_view a = {0}, n = {0};
-    strv_init(&a.rows);
-    strv_init(&n.rows);
-    struct berth_container_list_options lo = {.all = true};
     /* one engine at a time: without pidfd (valgrind) only one base can watch SIGCHLD */
-    assert_non_null(berth_container_list(ap.eng, &lo, apple_row_done, &a, &e));
-    for (int i = 0; i < 3000 && !a.done; i++)
-        capi_spin(&ap, 10);
-    assert_non_null(berth_container_list(nd.eng, &lo, apple_row_done, &n, &e));
-    for (int i = 0; i < 3000 && !n.done; i++)
-        capi_spin(&nd, 10);
+    list_rows(&ap, &a, apple_row_done);
+    list_rows(&nd, &n, apple_row_done);
     assert_true(a.done && n.done);
     /* the same two compose containers, described alike by both runtimes */
     const char *want[] = {
