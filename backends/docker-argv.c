@@ -541,15 +541,42 @@ static int unsupported(const struct berth_host *host, const struct docker_cli *c
                     field);
 }
 
+static int argv_container_new(const struct berth_host *host, const struct docker_cli *cli,
+                              const struct berth_container_spec *spec, const char *cidfile,
+                              struct drv_argv *out, const struct berth_network_attach ***connects,
+                              size_t *n_connects, struct berth_error **err);
+
 /* `create` with every field of the spec. */
 int docker_argv_create(const struct berth_host *host, const struct docker_cli *cli,
                        const struct berth_container_spec *spec, struct drv_argv *out,
                        const struct berth_network_attach ***connects, size_t *n_connects,
                        struct berth_error **err)
 {
+    return argv_container_new(host, cli, spec, NULL, out, connects, n_connects, err);
+}
+
+/* `run --detach --cidfile=F` with every field of the spec: create and start in one call. */
+int docker_argv_run_detached(const struct berth_host *host, const struct docker_cli *cli,
+                             const struct berth_container_spec *spec, const char *cidfile,
+                             struct drv_argv *out, const struct berth_network_attach ***connects,
+                             size_t *n_connects, struct berth_error **err)
+{
+    return argv_container_new(host, cli, spec, cidfile, out, connects, n_connects, err);
+}
+
+/* `create` (cidfile NULL) or `run --detach --cidfile=cidfile` with every field of the spec. */
+static int argv_container_new(const struct berth_host *host, const struct docker_cli *cli,
+                              const struct berth_container_spec *spec, const char *cidfile,
+                              struct drv_argv *out, const struct berth_network_attach ***connects,
+                              size_t *n_connects, struct berth_error **err)
+{
     *connects = NULL;
     *n_connects = 0;
-    begin(cli, out, "create", NULL);
+    begin(cli, out, cidfile != NULL ? "run" : "create", NULL);
+    if (cidfile != NULL) {
+        drv_argv_push(out, "--detach");
+        flag(out, "cidfile", cidfile);
+    }
     if (drv_check_image(host, spec->image, err) < 0)
         goto fail;
     if (spec->name != NULL) {

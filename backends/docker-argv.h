@@ -56,6 +56,16 @@ int docker_argv_create(const struct berth_host *host, const struct docker_cli *c
                        struct berth_error **err);
 
 /*
+ * docker_argv_create() as `run --detach --cidfile=cidfile`: created and
+ * started in one call; the runtime writes the id to cidfile once the
+ * container exists, so a failed start still names what was created.
+ */
+int docker_argv_run_detached(const struct berth_host *host, const struct docker_cli *cli,
+                             const struct berth_container_spec *spec, const char *cidfile,
+                             struct drv_argv *out, const struct berth_network_attach ***connects,
+                             size_t *n_connects, struct berth_error **err);
+
+/*
  * `network connect [--alias A]... [--ip X] [--ip6 Y] -- NET`: the caller
  * appends the container's id once `create` has printed it.
  */

@@ -12,10 +12,12 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <berth/backend.h>
 
@@ -130,6 +132,8 @@ struct dk_state {
     char *instance;
     char *socket_path; /* filesystem path of the engine socket, or NULL */
     struct drv_job_list jobs;
+    char *cid_dir; /* private directory of `run --cidfile` files (made on first use) */
+    unsigned cid_seq;
 };
 
 /* Per-op data of a job. */
@@ -144,6 +148,7 @@ struct dk_data {
     size_t n_connects, i_connect;
     struct berth_error *saved; /* a connect failure, reported after the rollback */
     char *exec_cmdline;      /* exec: argv joined (to find it in `top` after a timeout) */
+    char *cidfile;           /* create as `run --detach`: where the runtime writes the id */
     int grace_s;             /* stop with another signal: grace before SIGKILL */
     struct berth_timer *timer;
     struct berth_probe_info probe;
@@ -169,6 +174,10 @@ static void dk_data_free(struct drv_job *job)
     free(d->target);
     free(d->id);
     free(d->exec_cmdline);
+    if (d->cidfile != NULL) {
+        unlink(d->cidfile);
+        free(d->cidfile);
+    }
     drv_buf_free(&d->probe_reason);
     free(d);
     job->data = NULL;
@@ -482,7 +491,22 @@ static void dk_create_next_connect(struct drv_job *job)
     struct berth_op_result res;
     memset(&res, 0, sizeof(res));
     res.id = d->id;
+    res.started = d->cidfile != NULL;
     drv_job_done(job, &res);
+}
+
+/* The id the runtime wrote to the cidfile, or NULL (nothing was created). */
+static char *dk_read_cidfile(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return NULL;
+    char buf[160];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    buf[strcspn(buf, " \t\r\n")] = '\0';
+    return buf[0] != '\0' ? drv_xstrdup(buf) : NULL;
 }
 
 /* Step: `create` ended: read the id, then attach further networks. */
@@ -490,7 +514,12 @@ static void dk_create_done(struct drv_job *job, const struct berth_proc_result *
 {
     struct dk_data *d = job->data;
     if (!drv_job_ok(res)) {
-        drv_job_fail(job, drv_job_cmd_error(job, res));
+        struct berth_op_result r;
+        memset(&r, 0, sizeof(r));
+        char *made = d->cidfile != NULL ? dk_read_cidfile(d->cidfile) : NULL;
+        r.id = made; /* `run` created it and the start failed: it exists */
+        drv_job_fail_with(job, drv_job_cmd_error(job, res), &r);
+        free(made);
         return;
     }
     struct docker_parse p = dk_parser(job);
@@ -504,7 +533,27 @@ static void dk_create_done(struct drv_job *job, const struct berth_proc_result *
     dk_create_next_connect(job);
 }
 
-/* CONTAINER_CREATE with the whole spec. */
+/*
+ * A fresh cidfile path for `run --detach` (podman, docker), or NULL where the
+ * create stays a create (nerdctl, or no private directory could be made).
+ */
+static char *dk_cidfile_path(struct dk_state *st)
+{
+    if (st->cli.dialect == DOCKER_DIALECT_NERDCTL)
+        return NULL;
+    if (st->cid_dir == NULL) {
+        const char *tmp = getenv("TMPDIR");
+        char *tmpl = drv_xasprintf("%s/berth-cid.XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
+        if (mkdtemp(tmpl) == NULL) {
+            free(tmpl);
+            return NULL;
+        }
+        st->cid_dir = tmpl;
+    }
+    return drv_xasprintf("%s/%u", st->cid_dir, ++st->cid_seq);
+}
+
+/* CONTAINER_CREATE with the whole spec (and its start, as `run --detach`, when asked). */
 static void dk_op_create(void *state, struct berth_op *op, const struct berth_op_req *req)
 {
     struct dk_state *st = state;
@@ -518,7 +567,21 @@ static void dk_op_create(void *state, struct berth_op *op, const struct berth_op
     const struct berth_network_attach **connects = NULL;
     size_t n_connects = 0;
     struct drv_argv argv;
-    if (docker_argv_create(host, &st->cli, spec, &argv, &connects, &n_connects, &err) < 0) {
+    char *cidfile = req->start ? dk_cidfile_path(st) : NULL;
+    int rc = cidfile != NULL
+                 ? docker_argv_run_detached(host, &st->cli, spec, cidfile, &argv, &connects,
+                                            &n_connects, &err)
+                 : docker_argv_create(host, &st->cli, spec, &argv, &connects, &n_connects, &err);
+    if (rc == 0 && n_connects > 0 && cidfile != NULL) {
+        /* further networks are connected before the start: create, connect, then START */
+        free(cidfile);
+        cidfile = NULL;
+        free(connects);
+        drv_argv_free(&argv);
+        rc = docker_argv_create(host, &st->cli, spec, &argv, &connects, &n_connects, &err);
+    }
+    if (rc < 0) {
+        free(cidfile);
         host->error_wrap(&err, "%s create", st->cli.name);
         dk_fail_now(host, op, err);
         return;
@@ -544,6 +607,7 @@ static void dk_op_create(void *state, struct berth_op *op, const struct berth_op
             for (size_t j = 0; j < n_connects; j++)
                 drv_argv_free(&cmds[j]);
             free(cmds);
+            free(cidfile);
             drv_argv_free(&argv);
             dk_fail_now(host, op, err);
             return;
@@ -553,6 +617,7 @@ static void dk_op_create(void *state, struct berth_op *op, const struct berth_op
     struct dk_data *d = job->data;
     d->connects = cmds;
     d->n_connects = n_connects;
+    d->cidfile = cidfile;
     dk_run(job, &argv, DRV_RUN_CAPTURE, dk_create_done);
 }
 
@@ -1247,6 +1312,9 @@ static void dk_destroy(void *state)
     free(st->pre_binary);
     free(st->instance);
     free(st->socket_path);
+    if (st->cid_dir != NULL)
+        rmdir(st->cid_dir);
+    free(st->cid_dir);
     free(st);
 }
 

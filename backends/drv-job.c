@@ -221,6 +221,15 @@ void drv_job_fail(struct drv_job *job, struct berth_error *err)
     job_complete(job, err, &empty);
 }
 
+/* Failure that still reports what was made (res->id of a created container). */
+void drv_job_fail_with(struct drv_job *job, struct berth_error *err,
+                       const struct berth_op_result *res)
+{
+    struct berth_op_result r = *res;
+    r.error = err;
+    job_complete(job, err, &r);
+}
+
 /* A clean exit 0 without supervision errors. */
 bool drv_job_ok(const struct berth_proc_result *res)
 {

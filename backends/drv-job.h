@@ -93,6 +93,10 @@ void drv_job_done(struct drv_job *job, const struct berth_op_result *res);
 /* Completes the op with err (taken over) and frees the job. */
 void drv_job_fail(struct drv_job *job, struct berth_error *err);
 
+/* drv_job_fail() that also hands over res's fields (the id of what was created). */
+void drv_job_fail_with(struct drv_job *job, struct berth_error *err,
+                       const struct berth_op_result *res);
+
 /*
  * The error of a command that did not succeed: "podman create: exit 125:
  * Error: ..." with the bounded stderr, classified by the list's classifier;

@@ -121,6 +121,8 @@ struct replica {
     bool remove_volumes; /* remove its anonymous volumes with it */
     enum berth_op_kind op_kind; /* kind of `op` */
     bool exit_pending;  /* EXIT arrived while STARTING */
+    bool create_started;      /* the CREATE also started it (one runtime call) */
+    bool create_start_failed; /* the CREATE made the container, its start failed */
     int stop_timeout_s; /* -1 = the service's stop_grace_period */
     int exit_code;      /* last exit code, -1 unknown */
     char *hash_label;   /* com.docker.compose.config-hash of the existing container */

@@ -531,9 +531,11 @@ static void watch_exit(struct replica *r)
 
 /*
  * What a handoff up still needs of r. Health: a healthy verdict (its
- * dependents' service_healthy, or --wait) and, until then, its exit (a crash
- * fails them at once rather than after `retries` failed probes). Exit: its
- * completion (a dependent's service_completed_successfully; one-offs).
+ * dependents' service_healthy, or --wait) and, until then, once a probe
+ * failed, its exit (a crash fails them at once rather than after `retries`
+ * failed probes; a service whose first probe passes never needs a WAIT).
+ * Exit: its completion (a dependent's service_completed_successfully;
+ * one-offs).
  */
 enum handoff_need { NEED_NOTHING = 0, NEED_HEALTH = 1, NEED_EXIT = 2 };
 
@@ -563,7 +565,8 @@ static unsigned handoff_need(const struct replica *r)
 /* True when a handoff up needs r's exit followed now. */
 static bool handoff_wants_exit(const struct replica *r, unsigned need)
 {
-    return (need & NEED_EXIT) || ((need & NEED_HEALTH) && r->state != BERTH_SVC_HEALTHY);
+    return (need & NEED_EXIT) ||
+           ((need & NEED_HEALTH) && r->state != BERTH_SVC_HEALTHY && health_failed_once(r->health));
 }
 
 /* Handoff: stops following r once the up needs nothing more of it. */
@@ -572,8 +575,11 @@ static void handoff_release(struct replica *r)
     if (!r->supervised || !r->running)
         return;
     unsigned need = handoff_need(r);
-    if ((need & NEED_HEALTH) && r->state != BERTH_SVC_HEALTHY)
+    if ((need & NEED_HEALTH) && r->state != BERTH_SVC_HEALTHY) {
+        if (handoff_wants_exit(r, need))
+            watch_exit(r); /* a probe failed: it may be crashing */
         return;
+    }
     if (r->health != NULL)
         health_stop(r->health);
     if (!handoff_wants_exit(r, need) && r->wait_op != NULL) {

@@ -27,6 +27,7 @@ struct health {
     bool in_start_period;
     bool early; /* the probe in flight is the one run right at start */
     bool running;
+    bool failed_once; /* a probe failed since health_start (counted or not) */
 };
 
 /* Builds argv from test: ["CMD", ...], ["CMD-SHELL", cmd], "cmd", ["NONE"]. */
@@ -162,6 +163,7 @@ static void probe_done(struct eop *e, const struct berth_op_result *res, void *u
         h->in_start_period = false;
         engine_post(r, BERTH_SVC_EV_HEALTH_PASS, NULL);
     } else {
+        h->failed_once = true;
         if (res->error != NULL)
             engine_log(r->svc->c, BERTH_LOG_DEBUG, "health probe of %s: %s", r->name,
                        berth_error_message(res->error));
@@ -214,6 +216,7 @@ void health_start(struct health *h)
         return;
     h->running = true;
     h->failures = 0;
+    h->failed_once = false;
     h->started_ms = berth_now_ms();
     h->in_start_period = cfg->start_period_ms > 0;
     /* One probe right away, beyond docker's schedule: a service that is ready at once is
@@ -238,6 +241,12 @@ void health_stop(struct health *h)
 bool health_running(const struct health *h)
 {
     return h->running;
+}
+
+/* True once a probe failed since the checker started (the early one included). */
+bool health_failed_once(const struct health *h)
+{
+    return h != NULL && h->failed_once;
 }
 
 /* Consecutive failures. */

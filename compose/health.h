@@ -18,6 +18,8 @@ void health_stop(struct health *h);
 bool health_running(const struct health *h);
 /* Consecutive failed probes counted so far. */
 int health_failures(const struct health *h);
+/* True once a probe failed since the checker started (the early one included). */
+bool health_failed_once(const struct health *h);
 /* Frees h (NULL is fine). */
 void health_free(struct health *h);
 

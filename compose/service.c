@@ -82,6 +82,8 @@ static int replica_fill(struct eop *e, struct berth_op_req *req, void *user,
         eop_set_scratch(e, sb, (void (*)(void *))spec_build_free);
         req->spec = spec_build_spec(sb);
         req->target = r->name;
+        /* one runtime call (`run -d`) where the driver can: half the processes of create+start */
+        req->start = r->goal == GOAL_UP && !r->oneoff;
         break;
     }
     case BERTH_OP_CONTAINER_STOP:
@@ -123,6 +125,14 @@ static void replica_op_done(struct eop *e, const struct berth_op_result *res, vo
             engine_post(r, BERTH_SVC_EV_OP_DONE, NULL);
             return;
         }
+        if (kind == BERTH_OP_CONTAINER_CREATE && res->id != NULL && *res->id != '\0') {
+            /* created, then its start failed: it exists, and is this up's to roll back */
+            free(r->id);
+            r->id = xstrdup(res->id);
+            r->exists = true;
+            r->created_here = true;
+            r->create_start_failed = true;
+        }
         engine_post(r, BERTH_SVC_EV_OP_FAILED, berth_error_copy(res->error));
         return;
     }
@@ -130,6 +140,7 @@ static void replica_op_done(struct eop *e, const struct berth_op_result *res, vo
         free(r->id);
         r->id = xstrdup(res->id && *res->id ? res->id : r->name);
         r->exists = true;
+        r->create_started = res->started;
     }
     engine_post(r, BERTH_SVC_EV_OP_DONE, NULL);
 }
@@ -312,6 +323,12 @@ static enum berth_service_state act_created(struct replica *r, struct sm_ctx *x)
                      : r->svc->image    ? xstrdup(r->svc->image)
                                         : NULL;
     x->msg = xstrdup("created");
+    if (r->create_started) {
+        /* the start is already done: STARTING completes on the next event, as after a START */
+        r->create_started = false;
+        engine_post(r, BERTH_SVC_EV_OP_DONE, NULL);
+        return BERTH_SVC_STARTING;
+    }
     if (r->goal == GOAL_UP)
         return submit_start(r);
     return BERTH_SVC_STOPPED;
@@ -320,7 +337,8 @@ static enum berth_service_state act_created(struct replica *r, struct sm_ctx *x)
 /* OP_FAILED of create/start/remove/stop: the replica failed; the error is the reason. */
 static enum berth_service_state act_op_failed(struct replica *r, struct sm_ctx *x)
 {
-    const char *verb = "creating";
+    const char *verb = r->create_start_failed ? "starting" : "creating";
+    r->create_start_failed = false;
     switch (r->state) {
     case BERTH_SVC_STARTING: verb = "starting"; break;
     case BERTH_SVC_STOPPING: verb = "stopping"; break;

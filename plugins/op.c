@@ -29,6 +29,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,6 +278,24 @@ bool op_is_cancelled(const struct berth_op *op)
     return op->cancelled;
 }
 
+/*
+ * The driver's result, read only as far as the ABI minor it was built for
+ * defines it: an older driver's struct ends before the newer fields, which
+ * stay zero.
+ */
+static struct berth_op_result op_result_from_driver(const struct berth_backend *b,
+                                                    const struct berth_op_result *res)
+{
+    struct berth_op_result r;
+    memset(&r, 0, sizeof(r));
+    if (res == NULL)
+        return r;
+    size_t n =
+        b->drv->info.driver->abi_minor >= 2 ? sizeof(r) : offsetof(struct berth_op_result, started);
+    memcpy(&r, res, n);
+    return r;
+}
+
 /* Host service: the driver's completion. */
 void op_complete(struct berth_op *op, struct berth_error *error, const struct berth_op_result *res)
 {
@@ -296,9 +315,7 @@ void op_complete(struct berth_op *op, struct berth_error *error, const struct be
     case OP_RUNNING:
         if (op->state == OP_RUNNING && b->submits == 0 && b->upcalls == 0 && op->q_head == NULL) {
             /* The driver is on a clean stack: hand its result over without copying. */
-            struct berth_op_result r = {0};
-            if (res != NULL)
-                r = *res;
+            struct berth_op_result r = op_result_from_driver(b, res);
             r.error = error;
             op->state = OP_CALLBACK;
             b->upcalls++;
@@ -311,7 +328,8 @@ void op_complete(struct berth_op *op, struct berth_error *error, const struct be
             op_maybe_free(op);
             return;
         }
-        op->result = result_copy_new(res);
+        struct berth_op_result full = op_result_from_driver(b, res);
+        op->result = result_copy_new(res != NULL ? &full : NULL);
         op->error = error;
         op->state = OP_DELIVERING;
         op_arm(op);

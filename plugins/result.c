@@ -225,6 +225,7 @@ struct result_copy *result_copy_new(const struct berth_op_result *res)
     struct berth_op_result *d = &rc->res;
     d->id = arena_strdup(a, res->id);
     d->exit_code = res->exit_code;
+    d->started = res->started;
     d->out = arena_memdup(a, res->out, res->out_len);
     d->out_len = d->out ? res->out_len : 0;
     d->err = arena_memdup(a, res->err, res->err_len);

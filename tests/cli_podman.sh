@@ -223,3 +223,29 @@ expect_rc 0 B ps --status running -q
 ok "restart"
 expect_rc 0 B down -v
 [ -z "$(left)" ] || fail "left behind: $(left)"
+
+# --- a start that fails after the create (one `podman run -d`) is rolled back ---
+mkdir -p "$T/bad" && cd "$T/bad" || exit 99
+on_exit "podman rm -f -t 0 \$(podman ps -aq --filter label=com.docker.compose.project=${P}b) >/dev/null 2>&1; podman network rm -f ${P}b_default >/dev/null 2>&1"
+cat >compose.yaml <<YAML
+name: ${P}b
+services:
+  ok:
+    image: $BERTH_TEST_IMAGE
+    command: ["sleep", "100000"]
+    stop_signal: SIGKILL
+  bad:
+    image: $BERTH_TEST_IMAGE
+    command: ["/nonexistent"]
+    depends_on: [ok]
+YAML
+leftb() { podman ps -aq --filter "label=com.docker.compose.project=${P}b"; }
+expect_rc 1 B up -d
+grep -q 'starting container '"${P}b"'-bad-1' "$T/err" || { cat "$T/err"; fail "the failed start is not named"; }
+[ -z "$(leftb)" ] || fail "rollback left: $(leftb)"
+expect_rc 1 B up -d --no-rollback
+[ "$(podman inspect "${P}b-bad-1" --format '{{.State.Status}}')" = created ] ||
+    fail "--no-rollback: bad-1 should be kept, created"
+expect_rc 0 B down
+[ -z "$(leftb)" ] || fail "down left: $(leftb)"
+ok "failed start after create: named, rolled back, kept with --no-rollback"

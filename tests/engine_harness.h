@@ -25,7 +25,7 @@
  *   ["exit", "N", "MS"]     exits with code N after MS milliseconds
  *   ["ignore-term"]         ignores the stop signal: only SIGKILL (137) ends it
  *   ["ready-after", "MS"]   runs; `exec ["ready?"]` succeeds MS ms after start
- *   ["fail-start"]          START fails
+ *   ["fail-start"]          START fails (with create_starts: CREATE fails, giving the id)
  * An image named "fail-create" makes CREATE fail. exec ["true"] / ["false"]
  * return 0 / 1.
  */
@@ -45,6 +45,8 @@ struct fake_state {
     int inflight, max_inflight; /* create/start ops in flight (with op_delay_ms) */
     uint64_t op_delay_ms;       /* create/start complete after this long */
     int waits;                  /* CONTAINER_WAIT requests on running containers */
+    bool create_starts;         /* CREATE honours req->start (`run -d`), logged "run NAME" */
+    bool started_next;          /* internal: the next delayed completion reports started */
 };
 
 /* The live fake driver instance (one per test). */

@@ -132,6 +132,34 @@ static void test_create_podman(void **state)
     drv_argv_free(&a);
 }
 
+/* Create and start in one call: `run --detach --cidfile=F`, then the very same flags. */
+static void test_run_detached_podman(void **state)
+{
+    (void)state;
+    struct berth_container_spec s = full_spec();
+    struct drv_argv created, ran;
+    const struct berth_network_attach **conn;
+    size_t n_conn;
+    struct berth_error *err = NULL;
+    assert_int_equal(docker_argv_create(&test_host, &podman, &s, &created, &conn, &n_conn, &err),
+                     0);
+    assert_int_equal(docker_argv_run_detached(&test_host, &podman, &s, "/tmp/berth-cid.x/1", &ran,
+                                              &conn, &n_conn, &err),
+                     0);
+    assert_int_equal(n_conn, 0);
+    const char *const *c = drv_argv_get(&created), *const *r = drv_argv_get(&ran);
+    assert_string_equal(r[0], "podman");
+    assert_string_equal(r[1], "run");
+    assert_string_equal(r[2], "--detach");
+    assert_string_equal(r[3], "--cidfile=/tmp/berth-cid.x/1");
+    assert_string_equal(c[1], "create");
+    assert_int_equal(ran.n, created.n + 2);
+    for (size_t i = 2; i < created.n; i++)
+        assert_string_equal(r[i + 2], c[i]);
+    drv_argv_free(&created);
+    drv_argv_free(&ran);
+}
+
 /* Docker: the first network with --network-alias, the rest through `network connect`. */
 static void test_create_docker(void **state)
 {
@@ -686,13 +714,21 @@ static void test_util(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_create_podman),     cmocka_unit_test(test_create_docker),
-        cmocka_unit_test(test_create_lima),       cmocka_unit_test(test_create_entrypoint),
-        cmocka_unit_test(test_create_mounts),     cmocka_unit_test(test_create_safety),
-        cmocka_unit_test(test_container_ops),     cmocka_unit_test(test_exec),
-        cmocka_unit_test(test_logs),              cmocka_unit_test(test_lists),
-        cmocka_unit_test(test_images),            cmocka_unit_test(test_network_volume_create),
-        cmocka_unit_test(test_probe_and_reaper),  cmocka_unit_test(test_util),
+        cmocka_unit_test(test_create_podman),
+        cmocka_unit_test(test_run_detached_podman),
+        cmocka_unit_test(test_create_docker),
+        cmocka_unit_test(test_create_lima),
+        cmocka_unit_test(test_create_entrypoint),
+        cmocka_unit_test(test_create_mounts),
+        cmocka_unit_test(test_create_safety),
+        cmocka_unit_test(test_container_ops),
+        cmocka_unit_test(test_exec),
+        cmocka_unit_test(test_logs),
+        cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_images),
+        cmocka_unit_test(test_network_volume_create),
+        cmocka_unit_test(test_probe_and_reaper),
+        cmocka_unit_test(test_util),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

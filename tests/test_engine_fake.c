@@ -929,21 +929,25 @@ static void test_up_wait_timeout(void **state)
 }
 
 /* The handoff project of the two tests below. */
-#define HANDOFF_PROJ                                                                        \
-    PROJ "\"db\":{\"image\":\"i\",\"command\":[\"ready-after\",\"100\"],"                     \
+#define HANDOFF_PROJ                                                                               \
+    PROJ "\"db\":{\"image\":\"i\",\"command\":[\"ready-after\",\"100\"],"                          \
          "\"healthcheck\":{\"test\":[\"CMD\",\"ready?\"],\"interval\":\"50ms\",\"retries\":10}},"  \
-         "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"],"                                    \
-         "\"depends_on\":{\"db\":{\"condition\":\"service_healthy\"}}},"                          \
+         "\"cache\":{\"image\":\"i\",\"command\":[\"ready-after\",\"0\"],"                         \
+         "\"healthcheck\":{\"test\":[\"CMD\",\"ready?\"],\"interval\":\"50ms\",\"retries\":10}},"  \
+         "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"],"                                       \
+         "\"depends_on\":{\"db\":{\"condition\":\"service_healthy\"},"                             \
+         "\"cache\":{\"condition\":\"service_healthy\"}}},"                                        \
          "\"job\":{\"image\":\"i\",\"command\":[\"exit\",\"0\",\"50\"]},"                          \
-         "\"after\":{\"image\":\"i\",\"command\":[\"sleep\"],"                                  \
-         "\"depends_on\":{\"job\":{\"condition\":\"service_completed_successfully\"}}},"          \
+         "\"after\":{\"image\":\"i\",\"command\":[\"sleep\"],"                                     \
+         "\"depends_on\":{\"job\":{\"condition\":\"service_completed_successfully\"}}},"           \
          "\"plain\":{\"image\":\"i\",\"command\":[\"sleep\"]}" END
 
 /*
- * handoff: only what the up still needs is followed: db's exit and health
- * until healthy (web waits on it), job's exit (after waits on its
- * completion); web, after and plain are not watched, and no probe runs once
- * db is healthy.
+ * handoff: only what the up still needs is followed: db's health until
+ * healthy (web waits on it) and, as its first probe failed, its exit; job's
+ * exit (after waits on its completion); cache passes its first probe, so its
+ * exit is never watched; web, after and plain are not watched, and no probe
+ * runs once db and cache are healthy.
  */
 static void test_handoff_follows_only_needs(void **state)
 {
@@ -954,17 +958,19 @@ static void test_handoff_follows_only_needs(void **state)
     assert_true(h_index(&H, "p-web-1", BERTH_SVC_CREATING) > h_index(&H, "p-db-1", BERTH_SVC_HEALTHY));
     assert_true(fake_call_index("exit p-job-1 0") < fake_call_index("create p-after-1"));
     assert_int_equal(fake->waits, 2);
+    assert_int_equal(fake_call_count("exec p-cache-1"), 1);
     assert_false(H.c->handoff); /* over with the op */
     int probes = fake_call_count("exec p-db-1");
     h_run_for(&H, 300);
     assert_int_equal(fake_call_count("exec p-db-1"), probes);
+    assert_int_equal(fake_call_count("exec p-cache-1"), 1);
     h_close(&H);
 
     /* without handoff every container is followed and db is probed on */
     h_open(&H, "fake", HANDOFF_PROJ);
     h_up(&H, &(struct berth_compose_up_options){.timeout_s = -1});
     assert_int_equal(H.code, 0);
-    assert_int_equal(fake->waits, 5);
+    assert_int_equal(fake->waits, 6);
     probes = fake_call_count("exec p-db-1");
     h_run_for(&H, 300);
     assert_true(fake_call_count("exec p-db-1") > probes);
@@ -987,6 +993,53 @@ static void test_handoff_wait_sees_crash(void **state)
     /* the exit, not 30 failed probes a second apart */
     assert_true(berth_now_ms() - t0 < 5000);
     assert_int_equal(fake->waits, 1);
+    h_close(&H);
+}
+
+/*
+ * A driver that starts on create (`run -d`): no START is sent, the states
+ * still go CREATING -> STARTING -> RUNNING, health gating and completion work.
+ */
+static void test_create_starts(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"db\":{\"image\":\"i\",\"command\":[\"ready-after\",\"100\"],"
+                "\"healthcheck\":{\"test\":[\"CMD\",\"ready?\"],\"interval\":\"50ms\","
+                "\"retries\":10}},"
+                "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"],"
+                "\"depends_on\":{\"db\":{\"condition\":\"service_healthy\"},"
+                "\"job\":{\"condition\":\"service_completed_successfully\"}}},"
+                "\"job\":{\"image\":\"i\",\"command\":[\"exit\",\"0\",\"50\"]}" END);
+    fake->create_starts = true;
+    h_up(&H, NULL);
+    assert_int_equal(H.code, 0);
+    assert_int_equal(fake_call_count("start "), 0);
+    assert_int_equal(fake_call_count("run "), 3);
+    int creating = h_index(&H, "p-web-1", BERTH_SVC_CREATING);
+    int starting = h_index(&H, "p-web-1", BERTH_SVC_STARTING);
+    int running = h_index(&H, "p-web-1", BERTH_SVC_RUNNING);
+    assert_true(creating >= 0 && starting > creating && running > starting);
+    assert_true(creating > h_index(&H, "p-db-1", BERTH_SVC_HEALTHY));
+    assert_true(fake_call_index("exit p-job-1 0") < fake_call_index("create p-web-1"));
+    assert_int_equal(berth_compose_state(H.c, "web", 1), BERTH_SVC_RUNNING);
+    h_close(&H);
+}
+
+/* `run -d` created the container and its start failed: named as a start failure, rolled back. */
+static void test_create_start_failure_rolls_back(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"ok\":{\"image\":\"i\",\"command\":[\"sleep\"]},"
+                "\"bad\":{\"image\":\"i\",\"command\":[\"fail-start\"],"
+                "\"depends_on\":{\"ok\":{}}}" END);
+    fake->create_starts = true;
+    h_up(&H, NULL);
+    assert_int_equal(H.code, BERTH_E_BACKEND);
+    assert_non_null(strstr(H.msg, "starting container p-bad-1"));
+    int rbad = fake_call_index("remove p-bad-1"), rok = fake_call_index("remove p-ok-1");
+    assert_true(rbad >= 0 && rok > rbad);
     h_close(&H);
 }
 
@@ -1077,6 +1130,8 @@ int main(void)
         cmocka_unit_test(test_up_wait_timeout),
         cmocka_unit_test(test_handoff_follows_only_needs),
         cmocka_unit_test(test_handoff_wait_sees_crash),
+        cmocka_unit_test(test_create_starts),
+        cmocka_unit_test(test_create_start_failure_rolls_back),
     };
     if (getenv("ENGINE_TEST_FILTER") != NULL)
         cmocka_set_test_filter(getenv("ENGINE_TEST_FILTER"));

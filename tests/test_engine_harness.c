@@ -51,6 +51,7 @@ struct fake_later {
     struct berth_op *op;
     struct berth_error *err;
     char id[64];
+    bool started;
     struct berth_timer *t;
 };
 
@@ -178,7 +179,7 @@ static void fake_kill_fire(struct berth_timer *t, void *user)
 static void fake_later_fire(struct berth_timer *t, void *user)
 {
     struct fake_later *l = user;
-    struct berth_op_result r = {.id = l->id[0] ? l->id : NULL};
+    struct berth_op_result r = {.id = l->id[0] ? l->id : NULL, .started = l->started};
     fake->inflight--;
     fake->host->op_complete(l->op, l->err, &r);
     fake->host->timer_free(l->t);
@@ -233,6 +234,8 @@ static void fake_complete_delayed(struct berth_op *op, struct berth_error *err, 
     l->op = op;
     l->err = err;
     snprintf(l->id, sizeof(l->id), "%s", id ? id : "");
+    l->started = err == NULL && fake->started_next;
+    fake->started_next = false;
     l->t = fake->host->timer_new(fake->host, fake_later_fire, l);
     fake->host->op_set_cancel(op, fake_later_cancel, l);
     fake->host->timer_start(l->t, fake->op_delay_ms);
@@ -304,6 +307,8 @@ void fake_add_container(const char *name, const char *service, int number, const
     c->state = running ? F_RUNNING : F_EXITED;
 }
 
+static int fake_start_ctr(struct fake_ctr *c);
+
 static void op_create(void *state, struct berth_op *op, const struct berth_op_req *req)
 {
     const struct berth_container_spec *s = req->spec;
@@ -324,7 +329,33 @@ static void op_create(void *state, struct berth_op *op, const struct berth_op_re
         strv_push(&c->cmd, *p);
     for (const char *const *p = s->command; p && *p; p++)
         strv_push(&c->cmd, *p);
+    if (fake->create_starts && req->start) {
+        /* `run -d`: a failed start still reports the created container's id */
+        flog("run %s", s->name);
+        if (fake_start_ctr(c) < 0) {
+            fake_complete_delayed(op, fake->host->error_new(BERTH_E_BACKEND, 0, "exec failed"),
+                                  c->id);
+            return;
+        }
+        fake->started_next = true;
+    }
     fake_complete_delayed(op, NULL, c->id);
+}
+
+/* Starts c as its command says; -1 for ["fail-start"]. */
+static int fake_start_ctr(struct fake_ctr *c)
+{
+    if (c->cmd.n >= 1 && strcmp(c->cmd.v[0], "fail-start") == 0)
+        return -1;
+    c->state = F_RUNNING;
+    c->started_ms = berth_now_ms();
+    c->ignore_term = c->cmd.n >= 1 && strcmp(c->cmd.v[0], "ignore-term") == 0;
+    c->ready_ms = UINT64_MAX;
+    if (c->cmd.n >= 2 && strcmp(c->cmd.v[0], "ready-after") == 0)
+        c->ready_ms = c->started_ms + (uint64_t)atoi(c->cmd.v[1]);
+    if (c->cmd.n >= 3 && strcmp(c->cmd.v[0], "exit") == 0)
+        fake->host->timer_start(c->exit_timer, (uint64_t)atoi(c->cmd.v[2]));
+    return 0;
 }
 
 static void op_start(void *state, struct berth_op *op, const struct berth_op_req *req)
@@ -335,19 +366,11 @@ static void op_start(void *state, struct berth_op *op, const struct berth_op_req
         return;
     }
     flog("start %s", c->name);
-    if (c->cmd.n >= 1 && strcmp(c->cmd.v[0], "fail-start") == 0) {
+    if (fake_start_ctr(c) < 0) {
         fake_complete_delayed(op, fake->host->error_new(BERTH_E_BACKEND, 0, "exec failed"),
                               NULL);
         return;
     }
-    c->state = F_RUNNING;
-    c->started_ms = berth_now_ms();
-    c->ignore_term = c->cmd.n >= 1 && strcmp(c->cmd.v[0], "ignore-term") == 0;
-    c->ready_ms = UINT64_MAX;
-    if (c->cmd.n >= 2 && strcmp(c->cmd.v[0], "ready-after") == 0)
-        c->ready_ms = c->started_ms + (uint64_t)atoi(c->cmd.v[1]);
-    if (c->cmd.n >= 3 && strcmp(c->cmd.v[0], "exit") == 0)
-        fake->host->timer_start(c->exit_timer, (uint64_t)atoi(c->cmd.v[2]));
     fake_complete_delayed(op, NULL, NULL);
 }
 

@@ -244,6 +244,18 @@ static void dx_exec(void *state, struct berth_op *op, const struct berth_op_req 
     host->op_complete(op, NULL, &r);
 }
 
+/*
+ * CONTAINER_CREATE that reports `started` however old the driver claims to be:
+ * for a minor-1 driver that field lies past the end of its result struct.
+ */
+static void dx_container_create(void *state, struct berth_op *op, const struct berth_op_req *req)
+{
+    const struct berth_host *host = state;
+    (void)req;
+    struct berth_op_result r = {.id = "c1", .started = true};
+    host->op_complete(op, NULL, &r);
+}
+
 /* Creates an instance whose state is the host. */
 static int dx_create(const struct berth_host *host, const char *flavour, void **state,
                      struct berth_error **err)
@@ -263,7 +275,8 @@ static const struct berth_backend_driver dx1_driver = {
     .caps_count = 1,
     .create = dx_create,
     .destroy = ic_destroy,
-    .ops = {[BERTH_OP_CONTAINER_EXEC] = dx_exec}};
+    .ops = {
+        [BERTH_OP_CONTAINER_EXEC] = dx_exec, [BERTH_OP_CONTAINER_CREATE] = dx_container_create}};
 static const struct berth_backend_driver dx2_driver = {
     .abi_major = BERTH_BACKEND_ABI_MAJOR,
     .abi_minor = BERTH_BACKEND_ABI_MINOR,
@@ -272,7 +285,8 @@ static const struct berth_backend_driver dx2_driver = {
     .caps_count = 1,
     .create = dx_create,
     .destroy = ic_destroy,
-    .ops = {[BERTH_OP_CONTAINER_EXEC] = dx_exec}};
+    .ops = {
+        [BERTH_OP_CONTAINER_EXEC] = dx_exec, [BERTH_OP_CONTAINER_CREATE] = dx_container_create}};
 
 /* ----------------------------------------------------------- helpers */
 
@@ -284,6 +298,7 @@ struct seen {
     char version[64];
     const struct berth_probe_info *probe_ptr;
     bool during_submit;
+    bool started;
     struct strv_lines {
         char v[16][32];
         int n;
@@ -302,6 +317,7 @@ static void on_done(struct berth_op *op, const struct berth_op_result *res, void
     s->code = berth_error_code(res->error);
     snprintf(s->msg, sizeof(s->msg), "%s", res->error ? berth_error_message(res->error) : "");
     s->probe_ptr = res->probe;
+    s->started = res->started;
     if (res->probe != NULL && res->probe->version != NULL)
         snprintf(s->version, sizeof(s->version), "%s", res->probe->version);
     if (s->free_me != NULL) {
@@ -975,6 +991,30 @@ static void test_detach_needs_minor_2(void **state)
     berth_backend_free(cur);
 }
 
+/* result.started is read only from drivers of ABI minor >= 2 (older structs end before it). */
+static void test_started_needs_minor_2(void **state)
+{
+    (void)state;
+    assert_int_equal(berth_plugins_add_driver(eng, &dx1_driver, NULL, NULL), 0);
+    assert_int_equal(berth_plugins_add_driver(eng, &dx2_driver, NULL, NULL), 0);
+    struct berth_backend *old = berth_backend_new(eng, "dx1", NULL);
+    struct berth_backend *cur = berth_backend_new(eng, "dx2", NULL);
+    assert_non_null(old);
+    assert_non_null(cur);
+    static const struct berth_container_spec spec = {.image = "i", .name = "c"};
+    struct berth_op_req req = {.kind = BERTH_OP_CONTAINER_CREATE, .spec = &spec, .start = true};
+    struct seen s_old = {0}, s_cur = {0};
+    assert_non_null(berth_backend_submit(old, &req, on_done, &s_old, NULL));
+    assert_non_null(berth_backend_submit(cur, &req, on_done, &s_cur, NULL));
+    berth_engine_run(eng);
+    assert_int_equal(s_old.calls, 1);
+    assert_int_equal(s_cur.calls, 1);
+    assert_false(s_old.started);
+    assert_true(s_cur.started);
+    berth_backend_free(old);
+    berth_backend_free(cur);
+}
+
 static void test_instance_caps(void **state)
 {
     (void)state;
@@ -1095,8 +1135,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_late_completion_is_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_discard, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cancel_after_result_delivers_result, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_after_result_delivers_result, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsupported_and_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lines_deferred_and_ordered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_follow_cancel_stops_lines, setup, teardown),
@@ -1111,6 +1150,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_add_driver_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_instance_caps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_detach_needs_minor_2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_started_needs_minor_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duration_parse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names, setup, teardown),

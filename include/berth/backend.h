@@ -335,6 +335,15 @@ struct berth_op_req {
      * older drivers rather than run it attached.
      */
     bool detach;
+    /*
+     * CONTAINER_CREATE only: the container may also be started in the same
+     * runtime call (`run -d`). A driver that does so sets result.started; one
+     * that does not just creates it, and the host starts it with START. When
+     * the create succeeded and the start failed, the driver completes with
+     * the error AND result.id, so the container is known (and removed on
+     * rollback). Read only by drivers with abi_minor >= 2.
+     */
+    bool start;
 };
 
 /**
@@ -360,6 +369,8 @@ struct berth_op_result {
     size_t n_volumes;
     const struct berth_port_binding *ports;         /* CONTAINER_PORT */
     size_t n_ports;
+    /* ---- ABI minor 2 ---- */
+    bool started; /* CONTAINER_CREATE with req.start: the container was started too */
 };
 
 struct berth_op;

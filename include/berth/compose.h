@@ -346,11 +346,12 @@ struct berth_compose_up_options {
      * Detached only: the caller lets go of the containers once the op
      * completes (the CLI's `up -d` exits then; the runtime's own restart
      * policy takes over). A container is followed only while this up still
-     * needs it: its exit while a dependent waits for it to complete (or, with
-     * a health check, to be healthy), its health checks until the healthy
-     * verdict a dependent or `wait` needs. Nothing else is watched, which
-     * saves one runtime process per container. Default (false): every started
-     * container is supervised (exits, restart policies, health) while c lives.
+     * needs it: its exit while a dependent waits for it to complete, its
+     * health checks until the healthy verdict a dependent or `wait` needs
+     * (and, once a probe failed, its exit meanwhile). Nothing else is
+     * watched, which saves one runtime process per container. Default
+     * (false): every started container is supervised (exits, restart
+     * policies, health) while c lives.
      */
     bool handoff;
 };
