@@ -348,6 +348,9 @@ int apple_argv_container(const struct berth_host *host, const struct apple_cli *
             flag(out, "signal", sig);
         break;
     case BERTH_OP_CONTAINER_REMOVE:
+        if (req->stop_first) /* its --force kills at once */
+            return drv_fail(host, err, BERTH_E_UNSUPPORTED,
+                            "container cannot stop and remove a container in one call");
         begin(cli, out, "delete", NULL);
         if (req->force)
             drv_argv_push(out, "--force");

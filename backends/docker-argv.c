@@ -807,9 +807,15 @@ int docker_argv_container(const struct berth_host *host, const struct docker_cli
             flag(out, "signal", sig);
         break;
     case BERTH_OP_CONTAINER_REMOVE:
+        /* podman's rm stops with the container's stop signal and --time first; docker's kills */
+        if (req->stop_first && cli->dialect != DOCKER_DIALECT_PODMAN)
+            return drv_fail(host, err, BERTH_E_UNSUPPORTED,
+                            "%s cannot stop and remove a container in one call", cli->name);
         begin(cli, out, "rm", NULL);
-        if (req->force)
+        if (req->force || req->stop_first)
             drv_argv_push(out, "--force");
+        if (req->stop_first && req->timeout_s >= 0)
+            flag_i64(out, "time", req->timeout_s);
         if (req->volumes)
             drv_argv_push(out, "--volumes");
         break;

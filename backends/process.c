@@ -1000,6 +1000,11 @@ static void op_kill(void *state, struct berth_op *op, const struct berth_op_req 
 static void op_remove(void *state, struct berth_op *op, const struct berth_op_req *req)
 {
     struct pdrv *d = state;
+    if (req->stop_first) {
+        /* the engine then stops (stop signal, grace) and removes in two steps */
+        fail(d, op, perr(d, BERTH_E_UNSUPPORTED, "stop-and-remove in one call is not supported"));
+        return;
+    }
     struct pctr *c = ctr_find_or_fail(d, op, req->target);
     if (c == NULL)
         return;

@@ -123,6 +123,8 @@ struct replica {
     bool exit_pending;  /* EXIT arrived while STARTING */
     bool create_started;      /* the CREATE also started it (one runtime call) */
     bool create_start_failed; /* the CREATE made the container, its start failed */
+    bool stop_removes;        /* the STOP in flight is a REMOVE with stop_first (one call) */
+    bool removed_by_stop;     /* that call removed it too */
     int stop_timeout_s; /* -1 = the service's stop_grace_period */
     int exit_code;      /* last exit code, -1 unknown */
     char *hash_label;   /* com.docker.compose.config-hash of the existing container */
@@ -268,6 +270,7 @@ struct berth_compose {
        follow each replica only while the up still depends on it */
     bool handoff;
     bool handoff_wait; /* that up waits (--wait) */
+    bool no_stop_remove; /* the backend refused REMOVE with stop_first: stop, then remove */
 
     bool interrupted;
     bool forced;

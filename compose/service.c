@@ -90,6 +90,13 @@ static int replica_fill(struct eop *e, struct berth_op_req *req, void *user,
         req->timeout_s = service_stop_timeout(r);
         /* the host's timeout must outlast the grace period */
         req->timeout_ms = (uint64_t)req->timeout_s * 1000u + BERTH_BACKEND_TIMEOUT_DEFAULT_MS;
+        if (r->stop_removes) {
+            /* the same stop, and the remove that follows it, in one call (`rm -f -t N`) */
+            req->kind = BERTH_OP_CONTAINER_REMOVE;
+            req->stop_first = true;
+            req->force = true;
+            req->volumes = r->remove_volumes;
+        }
         break;
     case BERTH_OP_CONTAINER_KILL:
         req->signal = SIGKILL;
@@ -104,6 +111,8 @@ static int replica_fill(struct eop *e, struct berth_op_req *req, void *user,
     return 0;
 }
 
+static void replica_submit(struct replica *r, enum berth_op_kind kind);
+
 /* Completion of a lifecycle operation: becomes OP_DONE / OP_FAILED. */
 static void replica_op_done(struct eop *e, const struct berth_op_result *res, void *user)
 {
@@ -111,6 +120,22 @@ static void replica_op_done(struct eop *e, const struct berth_op_result *res, vo
     enum berth_op_kind kind = r->op_kind;
     if (r->op == e)
         r->op = NULL;
+    if (kind == BERTH_OP_CONTAINER_STOP && r->stop_removes) {
+        r->stop_removes = false;
+        int code = res->error != NULL ? berth_error_code(res->error) : BERTH_E_OK;
+        if (code == BERTH_E_UNSUPPORTED) {
+            /* this backend stops and removes in two calls: from now on, for every replica */
+            r->svc->c->no_stop_remove = true;
+            replica_submit(r, BERTH_OP_CONTAINER_STOP);
+            return;
+        }
+        if (code == BERTH_E_OK || code == BERTH_E_NOT_FOUND) {
+            r->removed_by_stop = true;
+            r->running = false;
+            engine_post(r, BERTH_SVC_EV_OP_DONE, NULL);
+            return;
+        }
+    }
     if (res->error != NULL) {
         int code = berth_error_code(res->error);
         /* stopping or removing what is already gone succeeded */
@@ -187,6 +212,22 @@ static uint64_t wall_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* True when the stop to submit is followed by REMOVE (down, rm -s, recreate): see act_stopped. */
+static bool stop_leads_to_remove(const struct replica *r)
+{
+    bool leaving = r->goal == GOAL_STOPPED || r->goal == GOAL_REMOVED;
+    if (r->restart_after_stop)
+        return false;
+    return r->goal == GOAL_REMOVED || (!leaving && r->goal != GOAL_NONE && r->recreate);
+}
+
+/* Submits STOP; when REMOVE follows, both in one call where the backend can. */
+static void submit_stop(struct replica *r)
+{
+    r->stop_removes = !r->svc->c->no_stop_remove && stop_leads_to_remove(r);
+    replica_submit(r, BERTH_OP_CONTAINER_STOP);
+}
+
 /* Submits START, remembering where the log of this run begins. */
 static enum berth_service_state submit_start(struct replica *r)
 {
@@ -250,7 +291,7 @@ static enum berth_service_state act_launch(struct replica *r, struct sm_ctx *x)
         x->msg = xstrdup("recreate");
         engine_resource(r->svc->c, "container", r->name, "recreate", NULL);
         if (r->running) {
-            replica_submit(r, BERTH_OP_CONTAINER_STOP);
+            submit_stop(r);
             return BERTH_SVC_STOPPING;
         }
         replica_submit(r, BERTH_OP_CONTAINER_REMOVE);
@@ -301,7 +342,7 @@ static enum berth_service_state act_remove(struct replica *r, struct sm_ctx *x)
     if (r->running) {
         if (r->health != NULL)
             health_stop(r->health);
-        replica_submit(r, BERTH_OP_CONTAINER_STOP);
+        submit_stop(r);
         return BERTH_SVC_STOPPING;
     }
     replica_submit(r, BERTH_OP_CONTAINER_REMOVE);
@@ -441,7 +482,7 @@ static enum berth_service_state act_stop(struct replica *r, struct sm_ctx *x)
         berth_timer_stop(r->timer);
     if (!r->exists)
         return BERTH_SVC_STOPPED;
-    replica_submit(r, BERTH_OP_CONTAINER_STOP);
+    submit_stop(r);
     return BERTH_SVC_STOPPING;
 }
 
@@ -504,6 +545,13 @@ static enum berth_service_state act_stopped(struct replica *r, struct sm_ctx *x)
 {
     r->running = false;
     r->kill_sent = false;
+    if (r->removed_by_stop) {
+        /* stopped and removed in one call: REMOVING completes on the next event */
+        r->removed_by_stop = false;
+        x->msg = xstrdup("stopped");
+        engine_post(r, BERTH_SVC_EV_OP_DONE, NULL);
+        return BERTH_SVC_REMOVING;
+    }
     bool leaving = r->goal == GOAL_STOPPED || r->goal == GOAL_REMOVED;
     if (r->restart_after_stop) {
         r->restart_after_stop = false;

@@ -281,6 +281,22 @@ static int backend_check_detach(const struct berth_backend *b, const struct bert
     return 0;
 }
 
+/*
+ * A stop-then-remove in one call needs a driver of ABI minor 2: an older one
+ * would not see req->stop_first and kill the container without its grace.
+ */
+static int backend_check_stop_first(const struct berth_backend *b, const struct berth_op_req *req,
+                                    struct berth_error **err)
+{
+    if (req->kind != BERTH_OP_CONTAINER_REMOVE || !req->stop_first ||
+        b->drv->info.driver->abi_minor >= 2)
+        return 0;
+    return berth_error_set(err, BERTH_E_UNSUPPORTED, 0,
+                           "backend '%s' cannot stop and remove in one call (driver built for "
+                           "ABI %u.%u)",
+                           b->name, b->drv->info.driver->abi_major, b->drv->info.driver->abi_minor);
+}
+
 /* Starts an operation after checking that the driver can do it. */
 struct berth_op *berth_backend_submit(struct berth_backend *b, const struct berth_op_req *req,
                                       berth_op_done_fn done, void *user, struct berth_error **err)
@@ -310,7 +326,7 @@ struct berth_op *berth_backend_submit(struct berth_backend *b, const struct bert
     }
     if (backend_check_req(b, req, err) < 0)
         return NULL;
-    if (backend_check_detach(b, req, err) < 0)
+    if (backend_check_detach(b, req, err) < 0 || backend_check_stop_first(b, req, err) < 0)
         return NULL;
     return op_start(b, req, done, user);
 }

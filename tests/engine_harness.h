@@ -47,6 +47,7 @@ struct fake_state {
     int waits;                  /* CONTAINER_WAIT requests on running containers */
     bool create_starts;         /* CREATE honours req->start (`run -d`), logged "run NAME" */
     bool started_next;          /* internal: the next delayed completion reports started */
+    bool stop_removes;          /* REMOVE honours req->stop_first ("stop-remove NAME GRACE") */
 };
 
 /* The live fake driver instance (one per test). */

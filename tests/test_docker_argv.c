@@ -405,6 +405,20 @@ static void test_container_ops(void **state)
                                       "--volumes", "--", "web", NULL};
     check_argv(&a, rmv);
     drv_argv_free(&a);
+    /* stop and remove in one call: podman's rm stops with the stop signal and --time first */
+    struct berth_op_req rms = {.kind = BERTH_OP_CONTAINER_REMOVE,
+                               .target = "web",
+                               .stop_first = true,
+                               .timeout_s = 7,
+                               .volumes = true};
+    assert_int_equal(docker_argv_container(&test_host, &podman, &rms, &a, &err), 0);
+    static const char *const rmstop[] = {"podman",    "rm", "--force", "--time=7",
+                                         "--volumes", "--", "web",     NULL};
+    check_argv(&a, rmstop);
+    drv_argv_free(&a);
+    /* docker's rm --force kills at once: refused, the engine stops first */
+    assert_int_equal(docker_argv_container(&test_host, &docker, &rms, &a, &err), -1);
+    check_err(&err, BERTH_E_UNSUPPORTED, "cannot stop and remove a container in one call");
     struct berth_op_req in = {.kind = BERTH_OP_CONTAINER_INSPECT, .target = "0123abcd"};
     assert_int_equal(docker_argv_container(&test_host, &lima, &in, &a, &err), 0);
     static const char *const insp[] = {"limactl", "shell", "default", "nerdctl", "container",

@@ -453,6 +453,54 @@ static void test_down_order_grace(void **state)
     h_close(&H);
 }
 
+/*
+ * A backend that stops and removes in one call: down sends one REMOVE with
+ * stop_first and the grace per container (reverse dependency order kept),
+ * the events still go STOPPING -> REMOVING -> REMOVED, nothing is stopped
+ * separately. A recreate uses it too.
+ */
+static void test_down_stop_remove_one_call(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ
+           "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"],\"depends_on\":{\"db\":{}}},"
+           "\"db\":{\"image\":\"i\",\"command\":[\"sleep\"],\"stop_grace_period\":\"3s\"}" END);
+    fake->stop_removes = true;
+    h_up(&H, NULL);
+    assert_int_equal(H.code, 0);
+    h_down(&H, NULL);
+    assert_int_equal(H.code, 0);
+    assert_int_equal(fake_call_count("stop "), 0);
+    int sweb = fake_call_index("stop-remove p-web-1 10"),
+        sdb = fake_call_index("stop-remove p-db-1 3");
+    assert_true(sweb >= 0 && sdb > sweb);
+    assert_int_equal(fake_call_count("remove"), 2);
+    int stopping = h_index(&H, "p-db-1", BERTH_SVC_STOPPING);
+    int removing = h_index(&H, "p-db-1", BERTH_SVC_REMOVING);
+    int removed = h_index(&H, "p-db-1", BERTH_SVC_REMOVED);
+    assert_true(stopping >= 0 && removing > stopping && removed > removing);
+    assert_int_equal(h_count(&H, "p-db-1", BERTH_SVC_STOPPED), 0);
+    h_close(&H);
+}
+
+/* A backend that refuses the one call (the default fake): stop, then remove, as before. */
+static void test_down_stop_remove_fallback(void **state)
+{
+    (void)state;
+    h_open(&H, "fake",
+           PROJ "\"web\":{\"image\":\"i\",\"command\":[\"sleep\"]},"
+                "\"db\":{\"image\":\"i\",\"command\":[\"sleep\"]}" END);
+    h_up(&H, NULL);
+    h_down(&H, NULL);
+    assert_int_equal(H.code, 0);
+    assert_int_equal(fake_call_count("stop-remove"), 0);
+    assert_true(fake_call_index("stop p-web-1") < fake_call_index("remove p-web-1"));
+    assert_true(fake_call_index("stop p-db-1") < fake_call_index("remove p-db-1"));
+    assert_true(H.c->no_stop_remove); /* asked once, then remembered */
+    h_close(&H);
+}
+
 /* A timeout override replaces stop_grace_period. */
 static void test_stop_timeout_override(void **state)
 {
@@ -1132,6 +1180,8 @@ int main(void)
         cmocka_unit_test(test_handoff_wait_sees_crash),
         cmocka_unit_test(test_create_starts),
         cmocka_unit_test(test_create_start_failure_rolls_back),
+        cmocka_unit_test(test_down_stop_remove_one_call),
+        cmocka_unit_test(test_down_stop_remove_fallback),
     };
     if (getenv("ENGINE_TEST_FILTER") != NULL)
         cmocka_set_test_filter(getenv("ENGINE_TEST_FILTER"));

@@ -413,10 +413,20 @@ static void op_kill(void *state, struct berth_op *op, const struct berth_op_req 
 
 static void op_remove(void *state, struct berth_op *op, const struct berth_op_req *req)
 {
+    if (req->stop_first && !fake->stop_removes) {
+        ffail(op, BERTH_E_UNSUPPORTED, "stop and remove in one call: not supported");
+        return;
+    }
     struct fake_ctr *c = ffind(req->target);
     if (c == NULL) {
         ffail(op, BERTH_E_NOT_FOUND, "no such container");
         return;
+    }
+    if (req->stop_first) {
+        /* `rm -f -t N`: the stop signal first (a container that ignores it is killed below) */
+        flog("stop-remove %s %d", c->name, req->timeout_s);
+        if (c->state == F_RUNNING && !c->ignore_term)
+            fake_exit(c, 143);
     }
     flog("remove %s", c->name);
     struct fake_ctr **pp = &fake->ctrs;

@@ -245,8 +245,9 @@ static void dx_exec(void *state, struct berth_op *op, const struct berth_op_req 
 }
 
 /*
- * CONTAINER_CREATE that reports `started` however old the driver claims to be:
- * for a minor-1 driver that field lies past the end of its result struct.
+ * CONTAINER_CREATE (and REMOVE) that reports `started` however old the driver
+ * claims to be: for a minor-1 driver that field lies past the end of its
+ * result struct.
  */
 static void dx_container_create(void *state, struct berth_op *op, const struct berth_op_req *req)
 {
@@ -275,8 +276,9 @@ static const struct berth_backend_driver dx1_driver = {
     .caps_count = 1,
     .create = dx_create,
     .destroy = ic_destroy,
-    .ops = {
-        [BERTH_OP_CONTAINER_EXEC] = dx_exec, [BERTH_OP_CONTAINER_CREATE] = dx_container_create}};
+    .ops = {[BERTH_OP_CONTAINER_EXEC] = dx_exec,
+            [BERTH_OP_CONTAINER_CREATE] = dx_container_create,
+            [BERTH_OP_CONTAINER_REMOVE] = dx_container_create}};
 static const struct berth_backend_driver dx2_driver = {
     .abi_major = BERTH_BACKEND_ABI_MAJOR,
     .abi_minor = BERTH_BACKEND_ABI_MINOR,
@@ -285,8 +287,9 @@ static const struct berth_backend_driver dx2_driver = {
     .caps_count = 1,
     .create = dx_create,
     .destroy = ic_destroy,
-    .ops = {
-        [BERTH_OP_CONTAINER_EXEC] = dx_exec, [BERTH_OP_CONTAINER_CREATE] = dx_container_create}};
+    .ops = {[BERTH_OP_CONTAINER_EXEC] = dx_exec,
+            [BERTH_OP_CONTAINER_CREATE] = dx_container_create,
+            [BERTH_OP_CONTAINER_REMOVE] = dx_container_create}};
 
 /* ----------------------------------------------------------- helpers */
 
@@ -991,7 +994,7 @@ static void test_detach_needs_minor_2(void **state)
     berth_backend_free(cur);
 }
 
-/* result.started is read only from drivers of ABI minor >= 2 (older structs end before it). */
+/* result.started is read only from minor >= 2 drivers; req.stop_first goes only to them. */
 static void test_started_needs_minor_2(void **state)
 {
     (void)state;
@@ -1011,6 +1014,17 @@ static void test_started_needs_minor_2(void **state)
     assert_int_equal(s_cur.calls, 1);
     assert_false(s_old.started);
     assert_true(s_cur.started);
+    /* stop-and-remove in one call: refused for the minor-1 driver (it would kill at once) */
+    struct berth_op_req rm = {
+        .kind = BERTH_OP_CONTAINER_REMOVE, .target = "c", .stop_first = true, .timeout_s = 5};
+    struct berth_error *e = NULL;
+    assert_null(berth_backend_submit(old, &rm, on_done, &s_old, &e));
+    assert_int_equal(berth_error_code(e), BERTH_E_UNSUPPORTED);
+    assert_non_null(strstr(berth_error_message(e), "cannot stop and remove in one call"));
+    berth_error_clear(&e);
+    assert_non_null(berth_backend_submit(cur, &rm, on_done, &s_cur, NULL));
+    berth_engine_run(eng);
+    assert_int_equal(s_cur.calls, 2);
     berth_backend_free(old);
     berth_backend_free(cur);
 }

@@ -344,6 +344,14 @@ struct berth_op_req {
      * rollback). Read only by drivers with abi_minor >= 2.
      */
     bool start;
+    /*
+     * CONTAINER_REMOVE of a container that may run: stop it first as
+     * CONTAINER_STOP would (its stop signal, SIGKILL after timeout_s), then
+     * remove it, in one call. A driver that cannot fails with
+     * BERTH_E_UNSUPPORTED at once (the host does so for drivers of
+     * abi_minor < 2), and the caller stops and removes in two operations.
+     */
+    bool stop_first;
 };
 
 /**
