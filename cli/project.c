@@ -151,6 +151,7 @@ static struct berth_backend *select_backend(struct project *p, struct berth_erro
     o.candidates = (const char *const *)cands;
     o.candidates_origin = "--backend";
     o.file_candidates = (const char *const *)from_file;
+    o.trust_single = true; /* a backend named alone: its first command tells if it answers */
     p->detect = berth_detect_start(p->eng, &o, detect_done, p, err);
     berth_backend_list_free(cands);
     berth_backend_list_free(from_file);

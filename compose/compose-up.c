@@ -52,6 +52,10 @@ struct up_data {
     size_t n_orphans, cap_orphans;
     struct eop *discover;
     struct ibatch *ib;
+    /* discovery and images run side by side; the later of the two goes on */
+    bool images_done;
+    struct berth_error *images_err;   /* images' verdict, held until discovery is done */
+    struct berth_error *discover_err; /* discovery's failure, held until images stopped */
     struct verify_model_run *vr; /* image verification (compose/verify-model.c) */
     struct batch *rb;
     bool failing, aborting, cancelled, rolled_back;
@@ -112,6 +116,8 @@ static void up_free(struct berth_compose_op *op)
     free(d->t);
     free(d->orphans);
     berth_error_free(d->fail_err);
+    berth_error_free(d->images_err);
+    berth_error_free(d->discover_err);
     berth_timer_free(d->wait_timer);
     berth_timer_free(d->drain_timer);
     strv_free(&d->run_cmd);
@@ -339,12 +345,10 @@ static void up_verified(void *user, struct berth_error *err)
     d->rb = resources_ensure(op->c, d->prep_sel, up_resources_done, op);
 }
 
-/* Images are there (or not): verify their signatures before anything is created. */
-static void up_images_done(void *user, struct berth_error *err)
+/* Discovery and images are both done: verify the images' signatures before anything is created. */
+static void up_prepared(struct berth_compose_op *op, struct berth_error *err)
 {
-    struct berth_compose_op *op = user;
     struct up_data *d = op->data;
-    d->ib = NULL;
     if (err != NULL || d->cancelled || op->c->interrupted) {
         compose_task_finish(op, err ? err : berth_error_new(BERTH_E_CANCELLED, 0, "interrupted"));
         return;
@@ -353,6 +357,52 @@ static void up_images_done(void *user, struct berth_error *err)
     struct verify_model_run *vr = verify_model_images(op->c, d->prep_sel, up_verified, op);
     if (vr != NULL)
         d->vr = vr;
+}
+
+/* Images are there (or not); goes on once discovery is done too. */
+static void up_images_done(void *user, struct berth_error *err)
+{
+    struct berth_compose_op *op = user;
+    struct up_data *d = op->data;
+    d->ib = NULL;
+    d->images_done = true;
+    if (d->discover_err != NULL) {
+        /* discovery failed meanwhile: its error is the op's */
+        berth_error_free(err);
+        struct berth_error *e = d->discover_err;
+        d->discover_err = NULL;
+        compose_task_finish(op, e);
+        return;
+    }
+    if (d->discover != NULL) {
+        d->images_err = err;
+        return;
+    }
+    up_prepared(op, err);
+}
+
+/* Starts the images step (inspect, pull, build) beside discovery: it needs no container. */
+static void up_start_images(struct berth_compose_op *op)
+{
+    struct up_data *d = op->data;
+    struct images_plan plan = {
+        .policy = d->o.pull,
+        .build = d->o.build,
+        .no_build = d->o.no_build,
+    };
+    d->ib = images_run(op->c, d->prep_sel, &plan, up_images_done, op);
+}
+
+/* Ends the op with err once the images step (if still running) has stopped. */
+static void up_fail_discovery(struct berth_compose_op *op, struct berth_error *err)
+{
+    struct up_data *d = op->data;
+    if (d->ib != NULL) {
+        d->discover_err = err;
+        images_cancel(d->ib);
+        return;
+    }
+    compose_task_finish(op, err);
 }
 
 /* Containers of services that are not defined any more: remove or report them. */
@@ -411,23 +461,22 @@ static void up_discovered(struct eop *e, const struct berth_op_result *res, void
         struct berth_error *err = berth_error_copy(res->error);
         if (berth_error_code(err) != BERTH_E_CANCELLED)
             berth_error_wrap(&err, "listing the containers of project %s", c->name);
-        compose_task_finish(op, err);
+        up_fail_discovery(op, err);
         return;
     }
     if (d->cancelled || c->interrupted) {
-        compose_task_finish(op, berth_error_new(BERTH_E_CANCELLED, 0, "interrupted"));
+        up_fail_discovery(op, berth_error_new(BERTH_E_CANCELLED, 0, "interrupted"));
         return;
     }
     engine_discover_apply(c, res);
     if (!d->is_run)
         up_orphans(op);
     op->phase = UP_IMAGES;
-    struct images_plan plan = {
-        .policy = d->o.pull,
-        .build = d->o.build,
-        .no_build = d->o.no_build,
-    };
-    d->ib = images_run(c, d->prep_sel, &plan, up_images_done, op);
+    if (!d->images_done)
+        return; /* up_images_done goes on */
+    struct berth_error *err = d->images_err;
+    d->images_err = NULL;
+    up_prepared(op, err);
 }
 
 /* The error of a failed target: the dependency chain and the root cause. */
@@ -818,6 +867,8 @@ static void up_interrupt(struct berth_compose_op *op, bool cancel)
     case UP_DISCOVER:
         if (d->discover != NULL)
             eop_cancel(d->discover);
+        if (d->ib != NULL)
+            images_cancel(d->ib);
         break;
     case UP_IMAGES:
         if (d->ib != NULL)
@@ -943,6 +994,7 @@ struct berth_compose_op *berth_compose_up(struct berth_compose *c,
     if (d->o.handoff && !d->o.attach)
         engine_set_handoff(c, true, d->o.wait);
     d->discover = engine_discover(c, up_discovered, op);
+    up_start_images(op);
     return op;
 }
 
@@ -1023,5 +1075,6 @@ struct berth_compose_op *berth_compose_run(struct berth_compose *c,
         return NULL;
     }
     d->discover = engine_discover(c, up_discovered, op);
+    up_start_images(op);
     return op;
 }

@@ -314,6 +314,11 @@ static void detect_start_one(struct berth_detect *d, struct detect_cand *c,
         cand_finish(c, true, xstrdup("the driver has no probe: assumed available"));
         return;
     }
+    if (opts != NULL && opts->trust_single && d->n == 1 && strcmp(d->source, "default") != 0) {
+        cand_finish(c, true, xasprintf("named alone by %s: chosen without a probe", d->source));
+        c->pub.probed = false;
+        return;
+    }
     c->timeout_ms = detect_probe_timeout(d, c, opts);
     struct berth_op_req req = {.kind = BERTH_OP_PROBE, .timeout_ms = c->timeout_ms};
     c->op = berth_backend_submit(c->b, &req, detect_probe_done, c, &e);

@@ -205,6 +205,40 @@ static void test_failures_explained(void **state)
     berth_detect_free(d);
 }
 
+/* trust_single: a backend named alone is chosen without a probe; two names are still probed. */
+static void test_trust_single(void **state)
+{
+    (void)state;
+    fake("fake-a", FAIL_BODY); /* its probe would say "unavailable" */
+    const char *one[] = {"fake-a", NULL};
+    struct berth_detect_options o = {.candidates = one,
+                                     .candidates_origin = "--backend",
+                                     .probe_timeout_ms = 2000,
+                                     .trust_single = true};
+    struct done dn = {0};
+    struct berth_detect *d = berth_detect_start(eng, &o, on_detect, &dn, NULL);
+    assert_non_null(d);
+    berth_engine_run(eng);
+    assert_int_equal(dn.calls, 1);
+    assert_string_equal(berth_detect_chosen(d), "fake-a");
+    assert_false(cand(d, "fake-a")->probed);
+    struct berth_backend *b = berth_detect_take_backend(d);
+    assert_non_null(b);
+    berth_backend_free(b);
+    berth_detect_free(d);
+
+    const char *two[] = {"fake-a", "process", NULL};
+    o.candidates = two;
+    dn.calls = 0;
+    d = berth_detect_start(eng, &o, on_detect, &dn, NULL);
+    assert_non_null(d);
+    berth_engine_run(eng);
+    assert_string_equal(berth_detect_chosen(d), "process");
+    assert_true(cand(d, "fake-a")->probed);
+    assert_false(cand(d, "fake-a")->available);
+    berth_detect_free(d);
+}
+
 static void test_none_available(void **state)
 {
     (void)state;
@@ -352,8 +386,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_first_available_stops_early, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failures_explained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_none_available, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_default_without_runtimes_is_process, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_trust_single, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_default_without_runtimes_is_process, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_and_file_precedence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_probe_timeout_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_while_running, setup, teardown),
