@@ -182,7 +182,7 @@ rm -f pids/*
 bpid=$!
 on_exit "kill -9 $bpid 2>/dev/null"
 await_fifo ready
-# SIGTERM must find both services running: plain starts alongside stubborn, so wait for its pid too
+# plain starts alongside stubborn: the SIGTERM goes out once both pids are written
 for _ in $(seq 300); do [ -s pids/plain ] && break; sleep 0.1; done
 kill -TERM "$bpid"
 ( sleep 60; kill -9 "$bpid" 2>/dev/null ) &

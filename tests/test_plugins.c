@@ -946,18 +946,25 @@ static void test_add_driver_checks(void **state)
     berth_error_clear(&e);
 }
 
+/* Instances of the minor-1 driver (old: it still loads) and of the current one. */
+static void dx_backends(struct berth_backend **old, struct berth_backend **cur)
+{
+    assert_int_equal(berth_plugins_add_driver(eng, &dx1_driver, NULL, NULL), 0);
+    assert_int_equal(berth_plugins_add_driver(eng, &dx2_driver, NULL, NULL), 0);
+    *old = berth_backend_new(eng, "dx1", NULL);
+    *cur = berth_backend_new(eng, "dx2", NULL);
+    assert_non_null(*old);
+    assert_non_null(*cur);
+}
+
 /* A detached exec reaches a minor-2 driver; a minor-1 driver is refused, not run attached. */
 static void test_detach_needs_minor_2(void **state)
 {
     (void)state;
     assert_int_equal(BERTH_BACKEND_ABI_MINOR, 2);
     memset(&gx, 0, sizeof(gx));
-    assert_int_equal(berth_plugins_add_driver(eng, &dx1_driver, NULL, NULL), 0);
-    assert_int_equal(berth_plugins_add_driver(eng, &dx2_driver, NULL, NULL), 0);
-    struct berth_backend *old = berth_backend_new(eng, "dx1", NULL);
-    struct berth_backend *cur = berth_backend_new(eng, "dx2", NULL);
-    assert_non_null(old); /* a minor-1 driver still loads */
-    assert_non_null(cur);
+    struct berth_backend *old, *cur;
+    dx_backends(&old, &cur);
     static const char *const argv[] = {"true", NULL};
     struct berth_op_req req = {
         .kind = BERTH_OP_CONTAINER_EXEC, .target = "web", .argv = argv, .detach = true};
@@ -998,12 +1005,8 @@ static void test_detach_needs_minor_2(void **state)
 static void test_started_needs_minor_2(void **state)
 {
     (void)state;
-    assert_int_equal(berth_plugins_add_driver(eng, &dx1_driver, NULL, NULL), 0);
-    assert_int_equal(berth_plugins_add_driver(eng, &dx2_driver, NULL, NULL), 0);
-    struct berth_backend *old = berth_backend_new(eng, "dx1", NULL);
-    struct berth_backend *cur = berth_backend_new(eng, "dx2", NULL);
-    assert_non_null(old);
-    assert_non_null(cur);
+    struct berth_backend *old, *cur;
+    dx_backends(&old, &cur);
     static const struct berth_container_spec spec = {.image = "i", .name = "c"};
     struct berth_op_req req = {.kind = BERTH_OP_CONTAINER_CREATE, .spec = &spec, .start = true};
     struct seen s_old = {0}, s_cur = {0};
